@@ -1,0 +1,8 @@
+"""sklearn_interp: self-explaining deep models with a scikit-learn API."""
+
+from .explanation import Explanation
+from .prototype import PrototypeClassifier
+
+__version__ = "0.1.0"
+
+__all__ = ["Explanation", "PrototypeClassifier", "__version__"]
