@@ -109,6 +109,11 @@ class TensorBatchIterator:
 class InterpNet(NeuralNet):
     """The private skorch net behind every estimator (see the module contract)."""
 
+    def _set_training(self, training=True):
+        # skorch sets the mode of every module on every batch; skip it when unchanged.
+        if self.module_.training != training:
+            super()._set_training(training)
+
     def infer(self, x, **fit_params):
         if getattr(self.module_, "requires_input_grad", False) and torch.is_grad_enabled():
             x = x.detach().requires_grad_(True)
@@ -204,6 +209,7 @@ class NeuralEstimatorBase(BaseEstimator):
         if self.verbose:
             callbacks.append(ProgressBar())
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+        quiet = {} if self.verbose else {"callbacks__print_log": None}
         return InterpNet(
             module=module,
             criterion=self._criterion(),
@@ -221,6 +227,7 @@ class NeuralEstimatorBase(BaseEstimator):
             callbacks=callbacks,
             device=device,
             verbose=int(bool(self.verbose)),
+            **quiet,
         )
 
     def _split(self, X, y, random_state):
