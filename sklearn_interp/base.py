@@ -58,12 +58,17 @@ def resolve_device(device):
     return device
 
 
+def _as_tensor(array, device):
+    # torch cannot wrap read-only arrays (e.g. joblib memmaps) without a copy.
+    return torch.as_tensor(np.require(array, requirements="W"), device=device)
+
+
 class TensorDataset(torch.utils.data.Dataset):
     """Inputs (and targets) held as whole tensors on the compute device."""
 
     def __init__(self, X, y=None, device="cpu"):
-        self.X = torch.as_tensor(X, device=device)
-        self.y = None if y is None else torch.as_tensor(y, device=device)
+        self.X = _as_tensor(X, device)
+        self.y = None if y is None else _as_tensor(y, device)
 
     def __len__(self):
         return len(self.X)
@@ -381,6 +386,11 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
         if y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {y.shape[1]} targets, but the model was fitted with {self.n_outputs_}.")
         return y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def predict(self, X):
         """Predicted targets, float64, shape (n_samples,) or (n_samples, n_targets)."""

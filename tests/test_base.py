@@ -1,0 +1,332 @@
+"""The shared base carries what the five methods need, shown on small private estimators.
+
+- a regressor whose module returns a tuple, adds an input-gradient penalty (as SENN's
+  robustness loss does) and holds a stochastic gate (sampling in training only);
+- a classifier whose module keeps its training rows to predict with (as the sparse
+  representer does);
+- a post-hoc computation over a fitted estimator's torch module (as the contrastive
+  explainer does).
+"""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from torch import nn
+
+from sklearn_interp.base import (
+    NeuralClassifierBase,
+    NeuralRegressorBase,
+    TensorBatchIterator,
+    TensorDataset,
+    resolve_device,
+)
+from sklearn_interp.nn import mlp
+
+from .conftest import FAST
+
+
+class GatedRobustModule(nn.Module):
+    """Gate -> MLP; penalty = lam * ||d output / d x||^2 (needs input gradients)."""
+
+    requires_input_grad = True
+
+    def __init__(self, n_features, n_outputs, lam):
+        super().__init__()
+        self.gate_logits = nn.Parameter(torch.full((n_features,), 2.0))
+        self.body = mlp((n_features, 16, n_outputs))
+        self.lam = lam
+        self.penalty_calls = []
+
+    def forward(self, x):
+        gate = torch.sigmoid(self.gate_logits)
+        if self.training:
+            gate = torch.bernoulli(gate.expand_as(x)) + gate - gate.detach()  # straight-through sample
+        return self.body(x * gate), x
+
+    def penalty(self, outputs, X, training=False):
+        prediction, x = outputs
+        self.penalty_calls.append((training, torch.is_grad_enabled(), x.requires_grad))
+        if not (torch.is_grad_enabled() and x.requires_grad):
+            return prediction.new_zeros(())
+        (grad,) = torch.autograd.grad(prediction.sum(), x, create_graph=True)
+        return self.lam * grad.pow(2).sum(1).mean()
+
+
+class ToyRegressor(NeuralRegressorBase):
+    def __init__(self, lam=0.01, max_epochs=30, batch_size=32, lr=0.01, optimizer="adam", weight_decay=0.0,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+        self.lam = lam
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+
+    def _build_module(self, X, y):
+        return GatedRobustModule(X.shape[1], y.shape[1], self.lam)
+
+
+class TrainingRowsModule(nn.Module):
+    """Logits = sum_i k(x, x_i) alpha_i over the stored training rows x_i."""
+
+    def __init__(self, X_train, n_classes):
+        super().__init__()
+        self.register_buffer("X_train", torch.as_tensor(X_train))
+        self.alpha = nn.Parameter(torch.zeros(len(X_train), n_classes))
+
+    def forward(self, x):
+        kernel = torch.exp(-torch.cdist(x, self.X_train).pow(2) / x.shape[1])
+        return kernel @ self.alpha, kernel
+
+
+class ToyRowsClassifier(NeuralClassifierBase):
+    def __init__(self, max_epochs=30, batch_size=32, lr=0.05, optimizer="adam", weight_decay=0.0,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+
+    def _build_module(self, X, y):
+        return TrainingRowsModule(X, len(self.classes_))
+
+
+@pytest.fixture(scope="module")
+def regression_data():
+    X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    return X, y / y.std()
+
+
+@pytest.fixture(scope="module")
+def classification_data():
+    return make_classification(n_samples=200, n_features=6, n_informative=4, random_state=0)
+
+
+@parametrize_with_checks([ToyRegressor(**FAST), ToyRowsClassifier(random_state=0, device="cpu")])
+def test_base_passes_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+def test_input_gradient_penalty_runs_in_training_only(regression_data):
+    X, y = regression_data
+    est = ToyRegressor(max_epochs=3, early_stopping=True, random_state=0).fit(X, y)
+    calls = est.net_.module_.penalty_calls
+    assert (True, True, True) in calls, "training steps see an input that requires grad"
+    assert (False, False, False) in calls, "validation steps run under no_grad"
+    assert {call for call in calls if call[0]} == {(True, True, True)}
+
+
+def test_stochastic_layer_samples_in_training_and_not_at_prediction(regression_data):
+    X, y = regression_data
+    est = ToyRegressor(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), est.predict(X))
+    module, x = est.net_.module_, est.torch_input(X)
+    module.train()
+    assert not torch.equal(module(x)[0], module(x)[0])
+    module.eval()
+
+
+def test_regressor_multioutput_and_score(regression_data):
+    X, y = regression_data
+    Y = np.column_stack([y, -y])
+    est = ToyRegressor(max_epochs=60, random_state=0).fit(X, Y)
+    assert est.predict(X).shape == (len(X), 2)
+    assert est.score(X, Y) > 0.8
+
+
+def test_module_keeps_training_rows(classification_data):
+    X, y = classification_data
+    est = ToyRowsClassifier(random_state=0).fit(X, y)
+    stored = est.net_.module_.X_train.cpu().numpy()
+    np.testing.assert_array_equal(stored, X.astype(np.float32))
+    assert est.score(X, y) > 0.9
+    restored = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+
+
+def test_post_hoc_gradient_through_fitted_module(classification_data):
+    """What a post-hoc explainer uses: the differentiable main output of a fitted model."""
+    X, y = classification_data
+    est = ToyRowsClassifier(random_state=0).fit(X, y)
+    x = est.torch_input(X[:3]).requires_grad_(True)
+    logits = est.torch_module()(x)
+    margin = (logits[:, 1] - logits[:, 0]).detach().numpy()
+    np.testing.assert_allclose(margin, est.decision_function(X[:3]), rtol=1e-5, atol=1e-5)
+    (grad,) = torch.autograd.grad((logits[:, 1] - logits[:, 0]).sum(), x)
+    eps = 1e-2
+    X_shift = X[:3].copy()
+    X_shift[:, 0] += eps
+    finite_difference = (est.decision_function(X_shift) - est.decision_function(X[:3])) / eps
+    np.testing.assert_allclose(grad[:, 0].numpy(), finite_difference, rtol=0.05, atol=1e-3)
+
+
+def test_same_random_state_reproduces_fit(classification_data):
+    X, y = classification_data
+    fit = lambda seed: ToyRegressor(random_state=seed).fit(X, y.astype(float)).predict(X)  # noqa: E731
+    np.testing.assert_array_equal(fit(1), fit(1))
+    assert not np.array_equal(fit(1), fit(2))
+
+
+def test_fit_does_not_touch_global_torch_rng(classification_data):
+    X, y = classification_data
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ToyRegressor(max_epochs=2, random_state=0).fit(X, y.astype(float))
+    np.testing.assert_array_equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_pickle_roundtrip(classification_data, tmp_path, dump):
+    X, y = classification_data
+    est = ToyRegressor(random_state=0).fit(X, y.astype(float))
+    if dump == "pickle":
+        restored = pickle.loads(pickle.dumps(est))
+    else:
+        joblib.dump(est, tmp_path / "model.joblib")
+        restored = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+
+
+def test_model_saved_with_cuda_device_loads_on_cpu_only_machine(classification_data):
+    """A net whose device is CUDA unpickles on a CPU-only machine (skorch maps it to CPU)."""
+    if torch.cuda.is_available():
+        pytest.skip("the machine has CUDA; see test_gpu_fit_unpickles_on_cpu")
+    X, y = classification_data
+    est = ToyRegressor(random_state=0).fit(X, y.astype(float))
+    expected = est.predict(X)
+    est.net_.device = "cuda"
+    with pytest.warns(Warning, match="CUDA"):
+        restored = pickle.loads(pickle.dumps(est))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_gpu_fit_unpickles_on_cpu(classification_data, monkeypatch):
+    X, y = classification_data
+    est = ToyRegressor(random_state=0, device="auto").fit(X, y.astype(float))
+    assert est.net_.device == "cuda"
+    payload = pickle.dumps(est)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(payload)
+    np.testing.assert_allclose(restored.predict(X), est.predict(X), rtol=1e-5)
+
+
+def test_device_resolution():
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert resolve_device("cpu") == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            resolve_device("cuda")
+
+
+def test_warm_start_continues_training(classification_data):
+    X, y = classification_data
+    est = ToyRowsClassifier(max_epochs=5, warm_start=True, random_state=0).fit(X, y)
+    module = est.net_.module_
+    est.fit(X, y)
+    assert est.net_.module_ is module
+    assert len(est.net_.history) == 10
+
+
+def test_early_stopping_and_callbacks(classification_data):
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    X, y = classification_data
+    counter = CountEpochs()
+    est = ToyRowsClassifier(max_epochs=300, lr=0.5, early_stopping=True, n_iter_no_change=3,
+                            callbacks=[counter], random_state=0).fit(X, y)
+    history = est.net_.history
+    assert "valid_loss" in history[-1]
+    assert len(history) < 300
+    assert counter.epochs == len(history)
+
+
+def test_verbose_prints_progress(classification_data, capsys):
+    X, y = classification_data
+    ToyRowsClassifier(max_epochs=2, verbose=1, random_state=0).fit(X, y)
+    captured = capsys.readouterr()
+    assert "train_loss" in captured.out
+    ToyRowsClassifier(max_epochs=2, verbose=0, random_state=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+def test_string_labels_and_dataframe_input(classification_data):
+    pd = pytest.importorskip("pandas")
+    X, y = classification_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    labels = np.array(["no", "yes"])[y]
+    est = ToyRowsClassifier(random_state=0).fit(frame, labels)
+    assert list(est.feature_names_in_) == list(frame.columns)
+    assert set(est.predict(frame)) <= {"no", "yes"}
+    assert est.predict_proba(frame).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0]]), [0, 1], "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 2.0]]), [0, 1], "infinity"),
+        (np.zeros((0, 3)), [], "0 sample"),
+        (np.ones((4, 3)), [1, 1, 1, 1], "at least 2 classes"),
+        (np.ones((4, 3, 2)), [0, 1, 0, 1], "dim 3"),
+        (np.array([["a", "b"], ["c", "d"]], dtype=object), [0, 1], "could not convert"),
+    ],
+)
+def test_bad_input_raises_clear_error(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        ToyRowsClassifier().fit(X, y)
+
+
+def test_unfitted_and_feature_count_errors(classification_data):
+    X, y = classification_data
+    with pytest.raises(NotFittedError):
+        ToyRowsClassifier().predict(X)
+    est = ToyRowsClassifier(max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        est.predict(X[:, :3])
+
+
+def test_batch_iterator_slices_without_collation():
+    dataset = TensorDataset(np.arange(10, dtype=np.float32)[:, None], np.arange(10))
+    batches = list(TensorBatchIterator(dataset, batch_size=4))
+    assert [len(X) for X, _ in batches] == [4, 4, 2]
+    dropped = list(TensorBatchIterator(dataset, batch_size=4, shuffle=True, drop_last=True))
+    assert [len(X) for X, _ in dropped] == [4, 4]
+    seen = torch.cat([y for _, y in dropped])
+    assert len(set(seen.tolist())) == 8
+    whole = list(TensorBatchIterator(dataset, batch_size=64, drop_last=True))
+    assert len(whole) == 1 and len(whole[0][0]) == 10
