@@ -181,23 +181,29 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def _validate_input(self, X, y="no_validation", reset=True):
         """Validate X (and y), cast to float32 once, reshape to the module's input."""
+        if np.ndim(X) > 4:
+            raise ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={np.ndim(X)}.")
+        if not reset and np.ndim(X) in (3, 4) and hasattr(self, "input_shape_"):
+            self._check_sample_shape(tuple(np.shape(X)[1:]))
         kwargs = dict(reset=reset, dtype=np.float32, allow_nd=self._accepts_images())
         if isinstance(y, str) and y == "no_validation":
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, y_numeric=self._y_numeric, multi_output=self._y_numeric, **kwargs)
-        if X.ndim > 4:
-            raise ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={X.ndim}.")
         shape = tuple(self._sample_shape(X))
         if reset:
             self.input_shape_ = shape
-        elif shape != self.input_shape_:
+        else:
+            self._check_sample_shape(shape)
+        X = np.ascontiguousarray(X.reshape((len(X),) + shape))
+        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+
+    def _check_sample_shape(self, shape):
+        if shape not in (self.input_shape_, self.input_shape_[1:]):
             raise ValueError(
                 f"X has samples of shape {shape}, but {type(self).__name__} was fitted "
                 f"on samples of shape {self.input_shape_}; pass data shaped like the training data."
             )
-        X = np.ascontiguousarray(X.reshape((len(X),) + shape))
-        return X if isinstance(y, str) and y == "no_validation" else (X, y)
 
     # ---------------------------------------------------------------- fitting
     def _build_module(self, X, y):

@@ -1,0 +1,228 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris
+from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_interp import Explanation, PrototypeClassifier
+from sklearn_interp.prototype import ElasticDeformation
+
+from .conftest import FAST
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    digits = load_digits()
+    return train_test_split(digits.images / 16.0, digits.target, test_size=0.25,
+                            stratify=digits.target, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits_model(digits_split):
+    X_train, _, y_train, _ = digits_split
+    return PrototypeClassifier(random_state=0).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def iris_model(iris):
+    X, y = iris
+    return PrototypeClassifier(n_prototypes=6, **FAST).fit(X, y)
+
+
+def test_digits_accuracy(digits_split, digits_model):
+    _, X_test, _, y_test = digits_split
+    assert digits_model.score(X_test, y_test) >= 0.95
+
+
+def test_breast_cancer_accuracy():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    clf = PrototypeClassifier(random_state=0).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) >= 0.94
+
+
+def test_image_shapes_give_the_same_model(digits_split):
+    X_train, X_test, y_train, _ = digits_split
+    params = dict(n_prototypes=5, max_epochs=2, random_state=0)
+    as_hw = PrototypeClassifier(**params).fit(X_train, y_train)
+    as_chw = PrototypeClassifier(**params).fit(X_train[:, None], y_train)
+    as_flat = PrototypeClassifier(image_shape=(8, 8), **params).fit(X_train.reshape(len(X_train), -1), y_train)
+    expected = as_hw.predict_proba(X_test)
+    np.testing.assert_array_equal(as_chw.predict_proba(X_test[:, None]), expected)
+    np.testing.assert_array_equal(as_flat.predict_proba(X_test.reshape(len(X_test), -1)), expected)
+    assert as_hw.input_shape_ == (1, 8, 8)
+    assert as_hw.decoded_prototypes_.shape == (5, 1, 8, 8)
+
+
+def test_image_input_errors(digits_split):
+    X_train, _, y_train, _ = digits_split
+    with pytest.raises(ValueError, match="image_shape"):
+        PrototypeClassifier(image_shape=(7, 7), max_epochs=1).fit(X_train.reshape(len(X_train), -1), y_train)
+    clf = PrototypeClassifier(n_prototypes=3, max_epochs=1).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="shape"):
+        clf.predict(np.zeros((2, 9, 9)))
+    with pytest.raises(ValueError, match="dim"):
+        clf.predict(np.zeros((2, 1, 1, 8, 8)))
+
+
+def test_explanation_rebuilds_the_networks_logits(digits_split, digits_model):
+    _, X_test, _, _ = digits_split
+    explanation = digits_model.explain(X_test[:50])
+    logits = digits_model.decision_function(X_test[:50])
+    np.testing.assert_allclose(explanation["contributions"].sum(axis=2), logits, atol=1e-5)
+    np.testing.assert_allclose(explanation["distances"] @ digits_model.class_weights_.T, logits, atol=1e-5)
+    np.testing.assert_allclose(explanation["probabilities"], digits_model.predict_proba(X_test[:50]), atol=1e-6)
+    np.testing.assert_array_equal(explanation["predicted_class"], digits_model.predict(X_test[:50]))
+
+
+def test_explanation_distances_are_latent_distances_to_prototypes(digits_split, digits_model):
+    _, X_test, _, _ = digits_split
+    explanation = digits_model.explain(X_test[:20], n_nearest=4)
+    module = digits_model.net_.module_
+    with torch.no_grad():
+        codes = module.encoder(module.standardize(digits_model.torch_input(X_test[:20]))).double().numpy()
+    expected = ((codes[:, None, :] - digits_model.prototypes_[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(explanation["distances"], expected, rtol=1e-4, atol=1e-5)
+    nearest = explanation["nearest_prototypes"]
+    assert nearest.shape == (20, 4)
+    np.testing.assert_array_equal(nearest[:, 0], expected.argmin(axis=1))
+    assert np.all(np.diff(explanation["nearest_distances"], axis=1) >= 0)
+
+
+def test_global_explanation(digits_split, digits_model):
+    X_train, _, _, _ = digits_split
+    global_exp = digits_model.explain_global()
+    assert global_exp.meta == {"method": "prototype", "scope": "global", "image": True}
+    assert global_exp["prototypes"].shape == (15, digits_model.prototypes_.shape[1])
+    assert global_exp["class_weights"].shape == (10, 15)
+    decoded = global_exp["decoded_prototypes"]
+    assert decoded.shape == (15, 1, 8, 8) and decoded.min() >= 0 and decoded.max() <= 1
+    index = global_exp["nearest_training_index"]
+    np.testing.assert_array_equal(global_exp["nearest_training_example"], X_train[index][:, None])
+    with torch.no_grad():
+        codes = digits_model.net_.module_(digits_model.torch_input(X_train))[2].double().numpy()
+    all_distances = ((digits_model.prototypes_[:, None, :] - codes[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(global_exp["nearest_training_distance"], all_distances.min(axis=1), rtol=1e-4)
+
+
+def test_decoded_tabular_prototypes_are_in_input_units(iris):
+    X, y = iris
+    small = PrototypeClassifier(n_prototypes=4, **FAST).fit(X, y)
+    large = PrototypeClassifier(n_prototypes=4, **FAST).fit(X * 100 + 7, y)
+    np.testing.assert_allclose(large.decoded_prototypes_, small.decoded_prototypes_ * 100 + 7, rtol=1e-3, atol=1e-2)
+    np.testing.assert_array_equal(large.predict(X * 100 + 7), small.predict(X))
+
+
+def test_negative_identity_weight_matrix(iris):
+    X, y = iris
+    clf = PrototypeClassifier(n_prototypes=3, weight_matrix="negative_identity", **FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.class_weights_, -np.eye(3))
+    nearest = clf.explain(X)["nearest_prototypes"][:, 0]
+    np.testing.assert_array_equal(clf.classes_[nearest], clf.predict(X))
+    with pytest.raises(ValueError, match="n_prototypes == n_classes"):
+        PrototypeClassifier(n_prototypes=4, weight_matrix="negative_identity").fit(X, y)
+
+
+def test_loss_terms_follow_equation_7(iris_model, iris):
+    X, y = iris
+    module = iris_model.net_.module_
+    x = iris_model.torch_input(X[:16])
+    with torch.no_grad():
+        outputs = module(x)
+        penalty = module.penalty(outputs, x)
+        _, distances, codes = outputs
+        recon = ((module.decoder(codes) - module.standardize(x)) ** 2).sum(1).mean()
+        r1 = distances.min(0).values.mean()
+        r2 = distances.min(1).values.mean()
+    assert float(penalty) == pytest.approx(0.05 * float(recon + r1 + r2), rel=1e-5)
+    clf = PrototypeClassifier(n_prototypes=3, lam_recon=0.0, lam_r1=0.0, lam_r2=0.0, max_epochs=1).fit(X, y)
+    with torch.no_grad():
+        assert float(clf.net_.module_.penalty(clf.net_.module_(x), x)) == 0.0
+
+
+def test_pipeline_grid_search_and_cross_validate(iris):
+    X, y = iris
+    pipe = make_pipeline(StandardScaler(), PrototypeClassifier(n_prototypes=4, **FAST))
+    search = GridSearchCV(pipe, {"prototypeclassifier__lam_r1": [0.0, 0.05],
+                                 "prototypeclassifier__lam_r2": [0.0, 0.05]}, cv=3).fit(X, y)
+    assert search.best_score_ > 0.8
+    assert len(search.cv_results_["params"]) == 4
+    scores = cross_validate(pipe, X, y, cv=3, scoring=["accuracy", "neg_log_loss"])
+    assert scores["test_accuracy"].mean() > 0.8
+
+
+def test_dataframe_and_string_labels_flow_into_explanations(iris):
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["sepal length", "sepal width", "petal length", "petal width"])
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    clf = PrototypeClassifier(n_prototypes=4, **FAST).fit(frame, labels)
+    assert set(clf.predict(frame)) <= set(labels) and clf.score(frame, labels) > 0.8
+    explanation = clf.explain(frame.iloc[:3])
+    assert list(explanation.coords["class"]) == ["setosa", "versicolor", "virginica"]
+    global_frame = clf.explain_global().to_frame(["decoded_prototypes"])
+    assert set(global_frame["feature"]) == set(frame.columns)
+
+
+def test_explanation_serialization_and_indexing(iris_model, iris, tmp_path):
+    X, _ = iris
+    explanation = iris_model.explain(X[:4])
+    assert len(explanation) == 4
+    one = explanation[2]
+    assert isinstance(one, Explanation) and one["distances"].shape == (6,)
+    assert one["predicted_class"] == iris_model.predict(X[2:3])[0]
+    frame = explanation.to_frame(["contributions"])
+    assert list(frame.columns) == ["sample", "class", "prototype", "quantity", "value"]
+    assert len(frame) == 4 * 3 * 6
+    path = tmp_path / "exp.json"
+    explanation.to_json(path)
+    loaded = json.loads(path.read_text())
+    np.testing.assert_allclose(loaded["data"]["logits"], explanation["logits"])
+    assert loaded["meta"]["method"] == "prototype"
+
+
+def test_plots_return_axes(iris_model, digits_model, iris):
+    import matplotlib.pyplot as plt
+
+    X, _ = iris
+    for ax in [
+        iris_model.explain(X[:1])[0].plot(),
+        iris_model.explain_global().plot(kind="prototypes"),
+        iris_model.explain_global().plot(kind="weights"),
+        digits_model.explain_global().plot(),
+    ]:
+        assert isinstance(ax, plt.Axes) and ax.has_data()
+        plt.close(ax.figure)
+    with pytest.raises(ValueError, match="one sample"):
+        iris_model.explain(X[:2]).plot()
+
+
+def test_elastic_deformation_is_applied_to_training_batches(digits_split):
+    X_train, _, y_train, _ = digits_split
+    images = torch.as_tensor(X_train[:8, None], dtype=torch.float32)
+    torch.manual_seed(0)
+    deformed = ElasticDeformation(sigma=4.0, alpha=20.0)(images)
+    assert deformed.shape == images.shape and not torch.allclose(deformed, images)
+    assert torch.allclose(ElasticDeformation(sigma=4.0, alpha=0.0)(images), images, atol=1e-5)
+    clf = PrototypeClassifier(n_prototypes=5, max_epochs=1, elastic_deformation=True, random_state=0)
+    assert clf.fit(X_train, y_train).score(X_train, y_train) > 0.1
+    with pytest.raises(ValueError, match="image input"):
+        PrototypeClassifier(elastic_deformation=True).fit(X_train.reshape(len(X_train), -1), y_train)
+
+
+def test_explain_validates_input(iris_model):
+    with pytest.raises(ValueError, match="features"):
+        iris_model.explain(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="NaN"):
+        iris_model.explain(np.full((2, 4), np.nan))
+    with pytest.raises(ValueError, match="n_nearest"):
+        iris_model.explain(np.zeros((2, 4)), n_nearest=0)
