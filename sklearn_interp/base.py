@@ -58,6 +58,10 @@ def resolve_device(device):
     return device
 
 
+def _ndim_error(ndim):
+    return ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={ndim}.")
+
+
 def _as_tensor(array, device):
     # torch cannot wrap read-only arrays (e.g. joblib memmaps) without a copy.
     return torch.as_tensor(np.require(array, requirements="W"), device=device)
@@ -181,15 +185,19 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def _validate_input(self, X, y="no_validation", reset=True):
         """Validate X (and y), cast to float32 once, reshape to the module's input."""
-        if np.ndim(X) > 4:
-            raise ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={np.ndim(X)}.")
-        if not reset and np.ndim(X) in (3, 4) and hasattr(self, "input_shape_"):
-            self._check_sample_shape(tuple(np.shape(X)[1:]))
+        # Image shapes are checked before validate_data, whose message would count "features".
+        raw_shape = tuple(getattr(X, "shape", ()))
+        if len(raw_shape) > 4:
+            raise _ndim_error(len(raw_shape))
+        if not reset and len(raw_shape) in (3, 4) and hasattr(self, "input_shape_"):
+            self._check_sample_shape(raw_shape[1:])
         kwargs = dict(reset=reset, dtype=np.float32, allow_nd=self._accepts_images())
         if isinstance(y, str) and y == "no_validation":
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, y_numeric=self._y_numeric, multi_output=self._y_numeric, **kwargs)
+        if X.ndim > 4:  # nested lists have no shape to check up front
+            raise _ndim_error(X.ndim)
         shape = tuple(self._sample_shape(X))
         if reset:
             self.input_shape_ = shape

@@ -1,6 +1,8 @@
 """The :class:`Explanation` container returned by every ``explain`` method."""
 
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -126,8 +128,13 @@ class Explanation:
         text = json.dumps(self.to_dict(), **kwargs)
         if path is None:
             return text
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(text)
+        path = Path(path)
+        temporary = path.with_name(f".{path.name}.tmp")
+        try:
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)  # never leave a half-written file at path
+        finally:
+            temporary.unlink(missing_ok=True)
         return None
 
     def plot(self, ax=None, **kwargs):
