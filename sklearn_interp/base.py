@@ -27,7 +27,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
@@ -253,13 +253,16 @@ class NeuralEstimatorBase(BaseEstimator):
         if not self.early_stopping:
             return (X, y), None
         stratify = None
-        if not self._y_numeric and np.bincount(y).min() >= 2:
-            stratify = y
+        if not self._y_numeric:
+            counts, n_valid = np.bincount(y), int(np.ceil(self.validation_fraction * len(y)))
+            if counts.min() >= 2 and len(counts) <= min(n_valid, len(y) - n_valid):
+                stratify = y
         X_train, X_valid, y_train, y_valid = train_test_split(
             X, y, test_size=self.validation_fraction, random_state=random_state, stratify=stratify
         )
         return (X_train, y_train), (X_valid, y_valid)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the model to ``X`` and ``y``.
 
@@ -276,7 +279,6 @@ class NeuralEstimatorBase(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
         warm = self.warm_start and hasattr(self, "net_")
         X, y = self._validate_input(X, y, reset=not warm)
         y = self._encode_targets(y, reset=not warm)

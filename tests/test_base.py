@@ -330,3 +330,18 @@ def test_batch_iterator_slices_without_collation():
     assert len(set(seen.tolist())) == 8
     whole = list(TensorBatchIterator(dataset, batch_size=64, drop_last=True))
     assert len(whole) == 1 and len(whole[0][0]) == 10
+
+
+def test_early_stopping_on_tiny_data_falls_back_to_an_unstratified_split():
+    X = np.random.RandomState(0).randn(9, 2)
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    est = ToyRowsClassifier(max_epochs=2, early_stopping=True, random_state=0).fit(X, y)
+    assert "valid_loss" in est.net_.history[-1]
+
+
+def test_invalid_parameters_are_rejected_at_fit(classification_data):
+    X, y = classification_data
+    with pytest.raises(ValueError, match="optimizer"):
+        ToyRowsClassifier(optimizer="nope").fit(X, y)
+    with pytest.raises(ValueError, match="max_epochs"):
+        ToyRowsClassifier(max_epochs=0).fit(X, y)
