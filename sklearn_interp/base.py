@@ -12,10 +12,11 @@ predictions for a regressor) or a tuple whose first element is the main output.
 A module may define ``penalty(outputs, X, training)`` returning the extra loss
 terms (already weighted) computed from that tuple and the input batch ``X``; it
 is added to the criterion.
-A module with ``requires_input_grad = True`` receives an input tensor that
-requires grad during training steps, so its penalty can differentiate with
-respect to the input (validation steps run under ``no_grad``, where
-``torch.is_grad_enabled()`` is False and such a penalty must return 0).
+A module with ``requires_input_grad = True`` receives, in training steps, an
+input tensor that requires grad, and its penalty receives that same tensor as
+``X``, so it can differentiate the outputs with respect to the input
+(validation steps run under ``no_grad``, where ``torch.is_grad_enabled()`` is
+False and such a penalty must return 0).
 Stochastic layers sample when ``module.training`` is True; skorch sets train
 mode for training steps and eval mode for validation and prediction.
 """
@@ -123,10 +124,30 @@ class InterpNet(NeuralNet):
         if self.module_.training != training:
             super()._set_training(training)
 
-    def infer(self, x, **fit_params):
-        if getattr(self.module_, "requires_input_grad", False) and torch.is_grad_enabled():
-            x = x.detach().requires_grad_(True)
-        return super().infer(x, **fit_params)
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        if getattr(self.module_, "requires_input_grad", False):
+            Xi = Xi.detach().requires_grad_(True)  # the same tensor reaches forward and penalty
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop, with the batch size read as len() of a tensor batch: skorch's
+        # generic get_len costs more than a small model's whole step.
+        if iterator is None:
+            return
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            self.history.record_batch(prefix + "_loss", step["loss"].item())
+            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)

@@ -48,14 +48,14 @@ class GatedRobustModule(nn.Module):
         gate = torch.sigmoid(self.gate_logits)
         if self.training:
             gate = torch.bernoulli(gate.expand_as(x)) + gate - gate.detach()  # straight-through sample
-        return self.body(x * gate), x
+        return self.body(x * gate), gate
 
     def penalty(self, outputs, X, training=False):
-        prediction, x = outputs
-        self.penalty_calls.append((training, torch.is_grad_enabled(), x.requires_grad))
-        if not (torch.is_grad_enabled() and x.requires_grad):
+        prediction, _ = outputs
+        self.penalty_calls.append((training, torch.is_grad_enabled(), X.requires_grad))
+        if not (torch.is_grad_enabled() and X.requires_grad):
             return prediction.new_zeros(())
-        (grad,) = torch.autograd.grad(prediction.sum(), x, create_graph=True)
+        (grad,) = torch.autograd.grad(prediction.sum(), X, create_graph=True)
         return self.lam * grad.pow(2).sum(1).mean()
 
 
@@ -345,3 +345,15 @@ def test_invalid_parameters_are_rejected_at_fit(classification_data):
         ToyRowsClassifier(optimizer="nope").fit(X, y)
     with pytest.raises(ValueError, match="max_epochs"):
         ToyRowsClassifier(max_epochs=0).fit(X, y)
+
+
+def test_input_gradient_penalty_shapes_the_fit(regression_data):
+    X, y = regression_data
+
+    def mean_squared_input_gradient(lam):
+        est = ToyRegressor(lam=lam, max_epochs=40, random_state=0).fit(X, y)
+        x = est.torch_input(X).requires_grad_(True)
+        (grad,) = torch.autograd.grad(est.torch_module()(x).sum(), x)
+        return float(grad.pow(2).sum(1).mean())
+
+    assert mean_squared_input_gradient(10.0) < 0.5 * mean_squared_input_gradient(0.0)

@@ -1,0 +1,236 @@
+"""Timing and memory helpers: an estimator's ``fit`` against a hand-written PyTorch loop.
+
+The hand loop trains the *same* module as ``fit`` does, built the same way:
+the estimator (a clone) validates ``X`` and ``y`` and encodes the labels as
+``fit`` does, draws the same torch seed from ``random_state``, seeds torch with
+it and calls its own ``_build_module``, so architecture and initial weights are
+identical. The loop then does what the skorch net does, without skorch: the same
+loss (the estimator's criterion on the first output plus the module's
+``penalty``), the same optimizer class, learning rate and weight decay, the same
+epochs and batch size, the same drop-last policy (the last partial batch is
+dropped when there is at least one full batch), shuffling with ``torch.randperm``
+from the same RNG stream, the same training transform (augmentation), the same
+float32 tensors sliced on the device, and the same ``torch.get_num_threads()``
+(both run in this process). Because every random draw happens in the same order,
+the two trainings end with (numerically) the same weights; the helper checks it
+and reports the largest parameter difference.
+
+Peak memory is the peak resident set size of the process during one call,
+measured on Linux by resetting the kernel's high-water mark
+(``echo 5 > /proc/self/clear_refs``) and reading ``VmHWM`` afterwards;
+elsewhere it falls back to the ``resource.getrusage`` max-RSS delta (which is 0
+when the call does not exceed the process's earlier peak). Optionally also the
+peak of Python-level allocations seen by ``tracemalloc`` (numpy arrays are
+tracked; torch's C++ allocator is not).
+"""
+
+import gc
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from sklearn_interp.base import OPTIMIZERS, resolve_device
+
+__all__ = ["hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
+
+
+# --------------------------------------------------------------------- memory
+def _proc_status_kb(field):
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_hwm():
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _maxrss_kb():
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 if sys.platform == "darwin" else rss  # bytes on macOS, kB on Linux
+
+
+def peak_memory(fn, *, trace_python=False):
+    """Call ``fn()`` and measure its peak memory; returns ``(result, info)``.
+
+    ``info`` holds ``method``, ``rss_before_mb``, ``peak_rss_mb`` and
+    ``peak_rss_delta_mb`` (peak RSS during the call minus RSS before it), and
+    with ``trace_python`` the ``tracemalloc_peak_mb`` of Python allocations.
+    """
+    gc.collect()
+    if _reset_hwm() and _proc_status_kb("VmHWM") is not None:
+        method = "peak RSS: VmHWM after resetting it via /proc/self/clear_refs (Linux)"
+        before = _proc_status_kb("VmRSS")
+        read_peak = lambda: _proc_status_kb("VmHWM")  # noqa: E731
+    else:
+        method = "resource.getrusage ru_maxrss delta (0 if the earlier process peak was higher)"
+        before = _maxrss_kb()
+        read_peak = _maxrss_kb
+    if trace_python:
+        tracemalloc.start()
+    try:
+        result = fn()
+    finally:
+        traced = tracemalloc.get_traced_memory()[1] if trace_python else None
+        if trace_python:
+            tracemalloc.stop()
+    peak = read_peak()
+    info = {
+        "method": method,
+        "rss_before_mb": before / 1024,
+        "peak_rss_mb": peak / 1024,
+        "peak_rss_delta_mb": max(peak - before, 0) / 1024,
+    }
+    if trace_python:
+        info["tracemalloc_peak_mb"] = traced / 2**20
+    return result, info
+
+
+# ---------------------------------------------------------------- hand loop
+def prepare_like_fit(estimator, X, y):
+    """Validate and encode as ``fit`` does; return ``(est, X, y, seed, device)``.
+
+    ``est`` is an unfitted clone holding the validation state
+    (``classes_``, ``input_shape_``, ...) that ``_build_module`` reads.
+    """
+    est = clone(estimator)
+    if est.early_stopping:
+        raise ValueError("time_against_hand_loop compares plain training loops; use early_stopping=False.")
+    est._validate_params()
+    X, y = est._validate_input(X, y, reset=True)
+    y = est._encode_targets(y, reset=True)
+    seed = int(check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
+    return est, X, y, seed, resolve_device(est.device)
+
+
+def hand_loop(est, X, y, seed, device):
+    """Train ``est``'s module with a plain PyTorch loop; returns the trained module.
+
+    ``est``, ``X``, ``y``, ``seed``, ``device`` come from :func:`prepare_like_fit`.
+    """
+    fork_devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
+    with torch.random.fork_rng(devices=fork_devices):
+        torch.manual_seed(seed)
+        module = est._build_module(X, y).to(device)
+        optimizer_class = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else est.optimizer
+        optimizer = optimizer_class(module.parameters(), lr=est.lr, weight_decay=est.weight_decay)
+        criterion = est._criterion()().to(device)
+        transform = est._train_transform()
+        penalty = getattr(module, "penalty", None)
+        input_grad = getattr(module, "requires_input_grad", False)
+        X_t = torch.as_tensor(X, device=device)
+        y_t = torch.as_tensor(y, device=device)
+        n = len(X_t)
+        batch_size = max(1, min(est.batch_size, n))
+        n_batches = n // batch_size  # drop the last partial batch (>= 1 full batch exists)
+        module.train()
+        for _ in range(est.max_epochs):
+            order = torch.randperm(n).to(device)
+            for b in range(n_batches):
+                index = order[b * batch_size:(b + 1) * batch_size]
+                xb = X_t[index]
+                if transform is not None:
+                    xb = transform(xb)
+                yb = y_t[index]
+                optimizer.zero_grad()
+                xin = xb.detach().requires_grad_(True) if input_grad else xb
+                outputs = module(xin)
+                outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+                loss = criterion(outputs[0], yb)
+                if penalty is not None:
+                    loss = loss + penalty(outputs, xb, training=True)
+                loss.backward()
+                optimizer.step()
+    return module
+
+
+def _max_param_diff(module_a, module_b):
+    diffs = [
+        (a.detach().double() - b.detach().double()).abs().max().item()
+        for a, b in zip(module_a.state_dict().values(), module_b.state_dict().values())
+        if a.numel()
+    ]
+    return max(diffs) if diffs else 0.0
+
+
+def time_against_hand_loop(estimator, X, y, *, repeats=3, warmup=True, memory=True, trace_python=True):
+    """Best-of-``repeats`` wall time of ``estimator.fit(X, y)`` vs the hand loop.
+
+    Fits and hand loops alternate (fit, hand, fit, hand, ...) so that drifts in
+    machine load hit both. With ``warmup`` a one-epoch fit and hand loop run
+    first, untimed. With ``memory`` one more (untimed) fit and hand loop measure
+    peak memory (see :func:`peak_memory`).
+
+    Returns a dict: ``fit_s`` and ``hand_s`` (best of ``repeats``),
+    ``ratio`` (fit_s / hand_s, the wrapper overhead), ``ratio_median``, every
+    time in ``fit_times_s``/``hand_times_s``, ``fit_epochs_s`` (the epochs'
+    time from skorch's history in the best fit, i.e. without validation and
+    ``_after_fit``), ``max_param_diff`` (largest absolute difference between the
+    weights trained by ``fit`` and by the hand loop), the threads, sizes and
+    steps, and the memory figures.
+    """
+    est, X_v, y_v, seed, device = prepare_like_fit(estimator, X, y)
+    if warmup:
+        one = clone(estimator).set_params(max_epochs=1)
+        one.fit(X, y)
+        est_one, *_ = prepare_like_fit(one, X, y)
+        hand_loop(est_one, X_v, y_v, seed, device)
+    fit_times, hand_times, epoch_times = [], [], []
+    fitted = module = None
+    for _ in range(repeats):
+        fitted = clone(estimator)
+        gc.collect()
+        start = time.perf_counter()
+        fitted.fit(X, y)
+        fit_times.append(time.perf_counter() - start)
+        epoch_times.append(float(sum(fitted.net_.history[:, "dur"])))
+        gc.collect()
+        start = time.perf_counter()
+        module = hand_loop(est, X_v, y_v, seed, device)
+        hand_times.append(time.perf_counter() - start)
+    n = len(X_v)
+    batch_size = max(1, min(est.batch_size, n))
+    best = int(np.argmin(fit_times))
+    result = {
+        "n_samples": n,
+        "batch_size": est.batch_size,
+        "epochs": est.max_epochs,
+        "steps": est.max_epochs * (n // batch_size),
+        "repeats": repeats,
+        "torch_threads": torch.get_num_threads(),
+        "device": device,
+        "fit_s": min(fit_times),
+        "hand_s": min(hand_times),
+        "ratio": min(fit_times) / min(hand_times),
+        "ratio_median": float(np.median(fit_times) / np.median(hand_times)),
+        "fit_times_s": fit_times,
+        "hand_times_s": hand_times,
+        "fit_epochs_s": epoch_times[best],
+        "max_param_diff": _max_param_diff(fitted.net_.module_, module),
+    }
+    if memory:
+        _, fit_memory = peak_memory(lambda: clone(estimator).fit(X, y), trace_python=trace_python)
+        _, hand_memory = peak_memory(lambda: hand_loop(est, X_v, y_v, seed, device), trace_python=trace_python)
+        result["memory_method"] = fit_memory.pop("method")
+        hand_memory.pop("method")
+        result.update({f"fit_{key}": value for key, value in fit_memory.items()})
+        result.update({f"hand_{key}": value for key, value in hand_memory.items()})
+    return result
+

@@ -1,0 +1,385 @@
+"""The benchmark runner: ``python -m benchmarks {list, run NAME, table, readme}``.
+
+A benchmark is a function ``run(ctx)`` (see :class:`Context`) that records its
+results section by section with ``ctx.record(...)``; every record rewrites the
+result files atomically, so a long run that is stopped leaves its finished
+sections behind (``"status": "running"``). Results go to
+``<results_dir>/<NAME>.json`` and ``<NAME>.csv``, or ``<NAME>.quick.json`` /
+``.csv`` with ``--quick``, so quick runs never overwrite full ones.
+"""
+
+import argparse
+import csv
+import datetime
+import importlib
+import io
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+README = Path(__file__).resolve().parent / "README.md"
+
+# name -> (module, function, description)
+BENCHMARKS = {
+    "overhead": (
+        "benchmarks.overhead", "run",
+        "Wrapper overhead: fit of a tiny NeuralClassifierBase MLP (12-64-64-2, 6000 rows, "
+        "20 epochs, batch 32/128/512) vs a hand-written PyTorch loop; peak memory.",
+    ),
+    "prototype": (
+        "benchmarks.prototype", "run",
+        "PrototypeClassifier (Li et al. 2018): all sections below, into one result file.",
+    ),
+    "prototype.fashion_mnist": (
+        "benchmarks.prototype", "run_fashion_mnist",
+        "Fashion-MNIST 60k/10k: PrototypeClassifier vs the plain-CNN ablation; prototype distances, PNG.",
+    ),
+    "prototype.mnist": (
+        "benchmarks.prototype", "run_mnist",
+        "MNIST, stratified 8000/2000 split of the 10k test images: PrototypeClassifier vs plain CNN.",
+    ),
+    "prototype.tabular": (
+        "benchmarks.prototype", "run_tabular",
+        "COMPAS + UCI sets, 5-fold stratified CV: PrototypeClassifier vs LogisticRegression vs MLPClassifier.",
+    ),
+    "prototype.overhead": (
+        "benchmarks.prototype", "run_overhead",
+        "PrototypeClassifier fit vs the hand loop (COMPAS, Fashion-MNIST subset); peak memory.",
+    ),
+    "prototype.elastic": (
+        "benchmarks.prototype", "run_elastic",
+        "Cost of elastic deformation: one-epoch fit time with and without it.",
+    ),
+}
+
+
+def loadavg():
+    try:
+        return list(os.getloadavg())
+    except OSError:
+        return None
+
+
+def default_data_home():
+    """``../shared/data`` beside the repository if it exists, else None (package default)."""
+    shared = REPO_ROOT.parent / "shared" / "data"
+    return str(shared) if shared.is_dir() else None
+
+
+def _git_commit():
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "sklearn_interp"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        return {"commit": commit or None, "sklearn_interp_dirty": bool(dirty)}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "sklearn_interp_dirty": None}
+
+
+def machine_info():
+    import sklearn
+    import skorch
+    import torch
+
+    from sklearn_interp.base import resolve_device
+
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:
+        affinity = None
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "cpu_affinity": affinity,
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "sklearn": sklearn.__version__,
+        "skorch": skorch.__version__,
+        "numpy": np.__version__,
+        "device": resolve_device("auto"),
+        "cuda_available": torch.cuda.is_available(),
+    }
+
+
+def _clean(value):
+    """JSON-safe copy: numpy scalars/arrays to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def write_atomic(path, text):
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        with os.fdopen(fd, "w", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def rows_to_csv(rows):
+    columns = []
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+class Context:
+    """What a benchmark gets: ``quick``, ``data_home``, ``results_dir``, ``record``."""
+
+    def __init__(self, name, quick=False, data_home=None, results_dir=None, echo=True):
+        import sklearn_interp
+
+        self.name = name
+        self.quick = quick
+        self.data_home = data_home
+        self.results_dir = Path(results_dir or RESULTS_DIR)
+        self.echo = echo
+        self.stem = name + (".quick" if quick else "")
+        self._start = time.perf_counter()
+        self.result = {
+            "benchmark": name,
+            "quick": quick,
+            "status": "running",
+            "sklearn_interp_version": sklearn_interp.__version__,
+            "git": _git_commit(),
+            "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "finished_at": None,
+            "wall_time_s": None,
+            "data_home": data_home,
+            "command": " ".join([Path(sys.executable).name, "-m", "benchmarks", *sys.argv[1:]]),
+            "machine": machine_info(),
+            "loadavg_start": loadavg(),
+            "loadavg_end": None,
+            "sections": {},
+            "rows": [],
+            "files": [],
+        }
+
+    @property
+    def json_path(self):
+        return self.results_dir / f"{self.stem}.json"
+
+    @property
+    def csv_path(self):
+        return self.results_dir / f"{self.stem}.csv"
+
+    def artifact(self, filename):
+        """Path for an extra output file (e.g. a PNG), ``.quick`` infixed in quick mode."""
+        stem, dot, ext = filename.rpartition(".")
+        name = f"{stem}.quick.{ext}" if self.quick else filename
+        path = self.results_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rel = os.path.relpath(path, self.results_dir)
+        if rel not in self.result["files"]:
+            self.result["files"].append(rel)
+        return path
+
+    def record(self, section, rows, *, params=None, seeds=None, columns=None, wall_s=None, extra=None):
+        """Store one finished section (its table rows and metadata) and rewrite the files."""
+        rows = [{"section": section, **row} for row in rows]
+        self.result["sections"][section] = {
+            "params": params or {},
+            "seeds": seeds or {},
+            "columns": columns or ([k for k in rows[0] if k != "section"] if rows else []),
+            "wall_time_s": wall_s,
+            **(extra or {}),
+        }
+        self.result["rows"] = [r for r in self.result["rows"] if r["section"] != section] + rows
+        self.result["loadavg_end"] = loadavg()
+        self.write()
+        if self.echo:
+            print(f"\n== {self.name} / {section}" + (f"  ({wall_s:.1f} s)" if wall_s is not None else ""))
+            print(format_table(rows, self.result["sections"][section]["columns"]), flush=True)
+
+    def write(self):
+        self.result["wall_time_s"] = time.perf_counter() - self._start
+        clean = _clean(self.result)
+        write_atomic(self.json_path, json.dumps(clean, indent=2) + "\n")
+        write_atomic(self.csv_path, rows_to_csv(clean["rows"]))
+
+    def finish(self):
+        self.result["status"] = "complete"
+        self.result["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        self.result["loadavg_end"] = loadavg()
+        self.write()
+
+
+def _fmt(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return "0"
+        if abs(value) >= 1000 or abs(value) < 0.001:
+            return f"{value:.3g}"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def format_table(rows, columns, markdown=False):
+    """Fixed-width (or markdown) text table of ``rows`` restricted to ``columns``."""
+    cells = [[_fmt(row.get(c)) for c in columns] for row in rows]
+    if markdown:
+        lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+        lines += ["| " + " | ".join(cell.replace("|", "/") for cell in line) + " |" for line in cells]
+        return "\n".join(lines)
+    widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)) for line in cells]
+    return "\n".join(lines)
+
+
+def run_benchmark(name, quick=False, data_home=None, results_dir=None, echo=True, threads=None):
+    """Run benchmark ``name``; returns the result dict (also written to the files).
+
+    ``threads`` sets ``torch.set_num_threads`` for the run (restored after it);
+    None keeps torch's default. The count used is recorded in the results.
+    """
+    import torch
+
+    if name not in BENCHMARKS:
+        raise KeyError(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
+    module_name, function, _ = BENCHMARKS[name]
+    function = getattr(importlib.import_module(module_name), function)
+    if data_home is None:
+        data_home = default_data_home()
+    previous_threads = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        ctx = Context(name, quick=quick, data_home=data_home, results_dir=results_dir, echo=echo)
+        ctx.result["threads_requested"] = threads
+        ctx.write()
+        function(ctx)
+        ctx.finish()
+    finally:
+        torch.set_num_threads(previous_threads)
+    if echo:
+        print(f"\nwrote {ctx.json_path} and {ctx.csv_path} ({ctx.result['wall_time_s']:.1f} s)")
+    return ctx.result
+
+
+def _load(values):
+    return "n/a" if not values else "/".join(f"{v:.2f}" for v in values)
+
+
+def markdown_report(results_dir=None, names=None):
+    """Markdown tables of the full (non-quick) result files, as they are on disk."""
+    results_dir = Path(results_dir or RESULTS_DIR)
+    parts = []
+    for name in names or ["overhead", "prototype"]:
+        path = results_dir / f"{name}.json"
+        if not path.exists():
+            parts.append(f"### `{name}`\n\nNo result file yet (`python -m benchmarks run {name}`).\n")
+            continue
+        result = json.loads(path.read_text())
+        machine = result["machine"]
+        wall = result.get("wall_time_s")
+        header = (
+            f"### `{name}` — {result['status']}, sklearn_interp {result['sklearn_interp_version']}, "
+            f"{result['started_at']}, {wall / 60:.1f} min\n\n"
+            f"Machine: {machine['platform']}, {machine['cpu_count']} CPUs, torch threads "
+            f"{machine['torch_threads']} (--threads {result.get('threads_requested')}), device {machine['device']}; torch {machine['torch']}, "
+            f"scikit-learn {machine['sklearn']}, skorch {machine['skorch']}. "
+            f"Load average (1/5/15 min) at start: {_load(result.get('loadavg_start'))}, "
+            f"at end: {_load(result.get('loadavg_end'))}.\n"
+        )
+        parts.append(header)
+        for section, meta in result["sections"].items():
+            rows = [r for r in result["rows"] if r["section"] == section]
+            wall = meta.get("wall_time_s")
+            title = f"**{section}**" + (f" ({wall / 60:.1f} min)" if wall is not None else "")
+            note = meta.get("note")
+            parts.append(title + (f" — {note}" if note else "") + "\n\n" + format_table(rows, meta["columns"], markdown=True) + "\n")
+    return "\n".join(parts)
+
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def update_readme(results_dir=None, readme=README):
+    """Replace the block between the results markers of the README with :func:`markdown_report`."""
+    text = Path(readme).read_text()
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"{readme} lacks the {BEGIN} / {END} markers.")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    block = "\n_Generated by `python -m benchmarks readme` from `benchmarks/results/*.json`; do not edit by hand._\n\n"
+    write_atomic(readme, head + BEGIN + "\n" + block + markdown_report(results_dir) + "\n" + END + tail)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the benchmarks")
+    run = sub.add_parser("run", help="run one benchmark")
+    run.add_argument("name", choices=list(BENCHMARKS))
+    run.add_argument("--quick", action="store_true", help="tiny smoke-test version (results: NAME.quick.json)")
+    run.add_argument("--data-home", default=None, help="data folder (default: ../shared/data if present)")
+    run.add_argument("--results-dir", default=None, help=f"output folder (default: {RESULTS_DIR})")
+    run.add_argument("--threads", type=int, default=None,
+                     help="torch.set_num_threads for the run (default: torch's default, one per core)")
+    table = sub.add_parser("table", help="print the markdown tables of the full result files")
+    table.add_argument("--results-dir", default=None)
+    readme = sub.add_parser("readme", help="rewrite the results block of benchmarks/README.md")
+    readme.add_argument("--results-dir", default=None)
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name, (_, _, description) in BENCHMARKS.items():
+            print(f"{name:26s} {description}")
+    elif args.command == "run":
+        run_benchmark(args.name, quick=args.quick, data_home=args.data_home, results_dir=args.results_dir,
+                      threads=args.threads)
+    elif args.command == "table":
+        print(markdown_report(args.results_dir))
+    elif args.command == "readme":
+        update_readme(args.results_dir)
+        print(f"updated {README}")
+    return 0

@@ -1,0 +1,99 @@
+"""Smoke test of the benchmarks: every benchmark's --quick version runs and writes its results.
+
+Runs ``overhead`` and ``prototype`` with ``quick=True`` into a temporary
+folder (about 20 s on 2 CPU cores) and checks the JSON/CSV files, their keys
+and that the figures are finite numbers. Needs the project's ``shared/data``
+folder (or ``SKLEARN_INTERP_DATA``) for the datasets.
+"""
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import runner
+
+DATA_HOME = os.environ.get("SKLEARN_INTERP_DATA") or runner.default_data_home()
+needs_data = pytest.mark.skipif(
+    DATA_HOME is None or not Path(DATA_HOME, "fashion_mnist").is_dir(),
+    reason="benchmark data not found (shared/data beside the repository, or SKLEARN_INTERP_DATA)",
+)
+
+TOP_KEYS = {"benchmark", "quick", "status", "sklearn_interp_version", "git", "started_at", "finished_at",
+            "wall_time_s", "machine", "sections", "rows", "files", "threads_requested"}
+MACHINE_KEYS = {"platform", "cpu_count", "torch_threads", "torch", "sklearn", "skorch", "device"}
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_files(results_dir, name, sections):
+    path = Path(results_dir) / f"{name}.quick.json"
+    assert path.exists() and Path(results_dir, f"{name}.quick.csv").exists()
+    assert not Path(results_dir, f"{name}.json").exists()  # quick never writes the full name
+    assert not list(Path(results_dir).glob("*.tmp"))
+    result = json.loads(path.read_text())
+    assert TOP_KEYS <= set(result)
+    assert MACHINE_KEYS <= set(result["machine"])
+    assert result["status"] == "complete" and result["quick"] is True
+    assert set(result["sections"]) == set(sections)
+    for section, meta in result["sections"].items():
+        assert {"params", "seeds", "columns", "wall_time_s"} <= set(meta)
+        assert _finite(meta["wall_time_s"])
+        assert any(row["section"] == section for row in result["rows"])
+    with open(Path(results_dir, f"{name}.quick.csv"), newline="") as stream:
+        assert len(list(csv.DictReader(stream))) == len(result["rows"])
+    return result
+
+
+@needs_data
+def test_quick_benchmarks(tmp_path):
+    overhead = runner.run_benchmark("overhead", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                    echo=False, threads=1)
+    _check_files(tmp_path, "overhead", ["mlp"])
+    assert len(overhead["rows"]) == 3
+    for row in overhead["rows"]:
+        for key in ("fit_s", "hand_s", "ratio", "fit_peak_rss_delta_mb", "hand_peak_rss_delta_mb"):
+            assert _finite(row[key]) and row[key] >= 0, key
+        assert row["max_param_diff"] < 1e-5  # the hand loop trains the same module, same batches
+
+    result = runner.run_benchmark("prototype", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    _check_files(tmp_path, "prototype", ["fashion_mnist", "mnist", "tabular", "overhead", "elastic"])
+    rows = result["rows"]
+    images = [r for r in rows if r["section"] in ("fashion_mnist", "mnist")]
+    assert {r["model"] for r in images} == {"PrototypeClassifier", "CNN (ablation)"}
+    for row in images:
+        assert 0 <= row["test_acc"] <= 1 and _finite(row["fit_s"])
+        if row["model"] == "PrototypeClassifier":
+            assert _finite(row["proto_nearest_sqdist_mean"]) and _finite(row["paper_test_acc"])
+    for row in (r for r in rows if r["section"] == "tabular"):
+        assert 0 <= row["cv_acc_mean"] <= 1 and _finite(row["cv_acc_std"])
+    assert {r["model"] for r in rows if r["section"] == "tabular"} == {
+        "PrototypeClassifier", "LogisticRegression", "MLPClassifier"}
+    for row in (r for r in rows if r["section"] == "overhead"):
+        assert _finite(row["ratio"]) and row["max_param_diff"] < 1e-5
+    assert _finite(next(r for r in rows if r["section"] == "elastic")["elastic_cost_ratio"])
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0  # the prototype PNGs
+
+
+def test_cli_list():
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "benchmarks", "list"], cwd=root, capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert "overhead" in out.stdout and "prototype" in out.stdout
+
+
+def test_write_atomic_and_markdown(tmp_path):
+    runner.write_atomic(tmp_path / "a.json", "{}\n")
+    assert (tmp_path / "a.json").read_text() == "{}\n" and not list(tmp_path.glob("*.tmp"))
+    text = runner.markdown_report(tmp_path, names=["overhead"])
+    assert "No result file yet" in text
