@@ -26,7 +26,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.model_selection import train_test_split
@@ -123,6 +123,22 @@ class InterpNet(NeuralNet):
         # skorch sets the mode of every module on every batch; skip it when unchanged.
         if self.module_.training != training:
             super()._set_training(training)
+
+    def initialize_callbacks(self):
+        self._hooked_callbacks = {}
+        return super().initialize_callbacks()
+
+    def notify(self, method_name, **cb_kwargs):
+        # Call only the callbacks that override this hook: most hooks run on every
+        # batch and most callbacks implement one or two of them.
+        callbacks = self._hooked_callbacks.get(method_name)
+        if callbacks is None:
+            default = getattr(Callback, method_name)
+            callbacks = [cb for _, cb in self.callbacks_ if getattr(type(cb), method_name) is not default]
+            self._hooked_callbacks[method_name] = callbacks
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in callbacks:
+            getattr(callback, method_name)(self, **cb_kwargs)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
