@@ -45,6 +45,10 @@ BENCHMARKS = {
         "benchmarks.prototype", "run_fashion_mnist",
         "Fashion-MNIST 60k/10k: PrototypeClassifier vs the plain-CNN ablation; prototype distances, PNG.",
     ),
+    "prototype.fashion_mnist_long": (
+        "benchmarks.prototype", "run_fashion_mnist_long",
+        "Fashion-MNIST 60k/10k as above with a 100-epoch budget (not part of `prototype`; ~45 min).",
+    ),
     "prototype.mnist": (
         "benchmarks.prototype", "run_mnist",
         "MNIST, stratified 8000/2000 split of the 10k test images: PrototypeClassifier vs plain CNN.",
