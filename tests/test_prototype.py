@@ -226,3 +226,29 @@ def test_explain_validates_input(iris_model):
         iris_model.explain(np.full((2, 4), np.nan))
     with pytest.raises(ValueError, match="n_nearest"):
         iris_model.explain(np.zeros((2, 4)), n_nearest=0)
+
+
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.array([[0.0, np.nan], [1.0, 2.0]]), [0, 1], "NaN"),
+        (np.array([[0.0, np.inf], [1.0, 2.0]]), [0, 1], "infinity"),
+        (np.zeros((0, 3)), [], "0 sample"),
+        (np.ones((4, 3)), ["a", "a", "a", "a"], "at least 2 classes"),
+        (np.ones((4, 1, 1, 3, 3)), [0, 1, 0, 1], "ndim=5"),
+        (np.ones(4), [0, 1, 0, 1], "2D array"),
+    ],
+)
+def test_bad_training_input_raises_clear_error(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        PrototypeClassifier(max_epochs=1).fit(X, y)
+
+
+def test_unfitted_model_raises_not_fitted():
+    from sklearn.exceptions import NotFittedError
+
+    for method in ("predict", "predict_proba", "explain"):
+        with pytest.raises(NotFittedError):
+            getattr(PrototypeClassifier(), method)(np.zeros((2, 4)))
+    with pytest.raises(NotFittedError):
+        PrototypeClassifier().explain_global()
