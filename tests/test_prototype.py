@@ -252,3 +252,11 @@ def test_unfitted_model_raises_not_fitted():
             getattr(PrototypeClassifier(), method)(np.zeros((2, 4)))
     with pytest.raises(NotFittedError):
         PrototypeClassifier().explain_global()
+
+
+def test_binary_explanation_matches_the_decision_function(iris):
+    X, y = iris
+    X, y = X[y < 2], y[y < 2]
+    clf = PrototypeClassifier(n_prototypes=3, **FAST).fit(X, y)
+    logits = clf.explain(X)["logits"]
+    np.testing.assert_allclose(logits[:, 1] - logits[:, 0], clf.decision_function(X), atol=1e-5)
