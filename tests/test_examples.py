@@ -12,3 +12,15 @@ def test_quickstart_runs_and_saves_the_decoded_prototypes(tmp_path):
     assert "test accuracy" in result.stdout
     for name in ["prototypes.png", "class_weights.png", "explanation.png"]:
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compas_example_prints_prototypes_in_data_units():
+    import pytest
+
+    data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (data_home / "compas").is_dir():
+        pytest.skip(f"COMPAS data not found under {data_home}")
+    result = subprocess.run([sys.executable, str(EXAMPLES / "compas_prototypes.py"), str(data_home)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy" in result.stdout and "priors_count" in result.stdout
