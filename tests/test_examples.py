@@ -2,6 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -15,8 +17,6 @@ def test_quickstart_runs_and_saves_the_decoded_prototypes(tmp_path):
 
 
 def test_compas_example_prints_prototypes_in_data_units():
-    import pytest
-
     data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
     if not (data_home / "compas").is_dir():
         pytest.skip(f"COMPAS data not found under {data_home}")
