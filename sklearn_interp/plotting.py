@@ -100,8 +100,17 @@ def plot_class_weights(explanation_or_estimator, ax=None):
     return ax
 
 
-def plot_prototype_explanation(explanation, ax=None):
-    """One sample: each prototype's contribution W[k, j]·d_j to the predicted class's logit.
+def plot_prototype_explanation(explanation, ax=None, target=None):
+    """One sample: each prototype's contribution W[k, j]·d_j to the logit of class k.
+
+    Parameters
+    ----------
+    explanation : Explanation
+        A local prototype explanation of one sample (``clf.explain(X)[i]``).
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    target : label, default=None
+        The class k whose logit is decomposed; None means the predicted class.
 
     Returns
     -------
@@ -111,7 +120,10 @@ def plot_prototype_explanation(explanation, ax=None):
         raise ValueError("plot one sample: explanation[i].plot()")
     classes = np.asarray(explanation.coords["class"])
     predicted = explanation["predicted_class"].item()
-    k = int(np.flatnonzero(classes == predicted)[0])
+    target = predicted if target is None else target
+    if target not in classes:
+        raise ValueError(f"target={target!r} is not one of the classes {classes.tolist()}")
+    k = int(np.flatnonzero(classes == target)[0])
     contributions = explanation["contributions"][k]
     distances = explanation["distances"]
     ax = _axes(ax, figsize=(6, max(3, 0.3 * len(distances))))
@@ -121,8 +133,8 @@ def plot_prototype_explanation(explanation, ax=None):
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     probability = explanation["probabilities"][k]
-    ax.set_xlabel(f"contribution W[{predicted}, j]·d_j to the logit of {predicted}")
-    ax.set_title(f"Predicted {predicted} (p={probability:.3f}); nearest: "
+    ax.set_xlabel(f"contribution W[{target}, j]·d_j to the logit of {target}")
+    ax.set_title(f"Predicted {predicted}; p({target})={probability:.3f}; nearest: "
                  + ", ".join(f"p{j}" for j in explanation["nearest_prototypes"]))
     return ax
 

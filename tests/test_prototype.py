@@ -204,6 +204,13 @@ def test_plots_return_axes(iris_model, digits_model, iris):
         plt.close(ax.figure)
     with pytest.raises(ValueError, match="one sample"):
         iris_model.explain(X[:2]).plot()
+    one = iris_model.explain(X[:1])[0]
+    ax = one.plot(target=2)
+    bars = [patch.get_width() for patch in ax.patches]
+    np.testing.assert_allclose(bars, one["contributions"][2])
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="not one of the classes"):
+        one.plot(target="nope")
 
 
 def test_elastic_deformation_is_applied_to_training_batches(digits_split):
