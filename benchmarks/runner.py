@@ -314,11 +314,28 @@ def _load(values):
     return "n/a" if not values else "/".join(f"{v:.2f}" for v in values)
 
 
+def paper_summary(results_dir, names):
+    """One table of every result row that has a paper figure beside it."""
+    rows = []
+    for name in names:
+        path = Path(results_dir) / f"{name}.json"
+        if not path.exists():
+            continue
+        for row in json.loads(path.read_text())["rows"]:
+            if row.get("paper_test_acc") is not None:
+                rows.append({"benchmark": name, **row})
+    if not rows:
+        return ""
+    columns = ["benchmark", "dataset", "model", "n_train", "epochs", "test_acc", "paper_test_acc"]
+    return "### Ours beside the papers\n\n" + format_table(rows, columns, markdown=True) + "\n"
+
+
 def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
-    parts = []
-    for name in names or ["overhead", "prototype"]:
+    names = names or ["overhead", "prototype", "prototype.fashion_mnist_long"]
+    parts = [paper_summary(results_dir, names)]
+    for name in names:
         path = results_dir / f"{name}.json"
         if not path.exists():
             parts.append(f"### `{name}`\n\nNo result file yet (`python -m benchmarks run {name}`).\n")
