@@ -140,6 +140,11 @@ class InterpNet(NeuralNet):
         for callback in callbacks:
             getattr(callback, method_name)(self, **cb_kwargs)
 
+    def infer(self, x, **fit_params):
+        if torch.is_tensor(x) and not fit_params:  # batches from TensorBatchIterator are in place
+            return self.module_(x)
+        return super().infer(x, **fit_params)
+
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
