@@ -262,11 +262,14 @@ def test_warm_start_continues_training(classification_data):
 def test_early_stopping_and_callbacks(classification_data):
     class CountEpochs(Callback):
         def initialize(self):
-            self.epochs = 0
+            self.epochs = self.batches = 0
             return self
 
         def on_epoch_end(self, net, **kwargs):
             self.epochs += 1
+
+        def on_batch_end(self, net, training=False, **kwargs):
+            self.batches += training
 
     X, y = classification_data
     counter = CountEpochs()
@@ -276,6 +279,7 @@ def test_early_stopping_and_callbacks(classification_data):
     assert "valid_loss" in history[-1]
     assert len(history) < 300
     assert counter.epochs == len(history)
+    assert counter.batches == sum(history[:, "train_batch_count"])
 
 
 def test_verbose_prints_progress(classification_data, capsys):
