@@ -333,7 +333,7 @@ def paper_summary(results_dir, names):
 def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
-    names = names or ["overhead", "prototype", "prototype.fashion_mnist_long"]
+    names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
