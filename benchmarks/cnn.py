@@ -38,19 +38,12 @@ class CNNClassifier(NeuralClassifierBase):
         self.conv_channels = conv_channels
         self.n_hidden = n_hidden
         self.image_shape = image_shape
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
+        super().__init__(
+            max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, callbacks=callbacks,
+        )
 
     def _build_module(self, X, y):
         return PlainCNN(self.input_shape_, len(self.classes_), self.conv_channels, self.n_hidden)

@@ -32,19 +32,12 @@ class _MLPClassifier(NeuralClassifierBase):
                  n_iter_no_change=10, device="cpu", random_state=None, verbose=0, warm_start=False,
                  callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
+        super().__init__(
+            max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, callbacks=callbacks,
+        )
 
     def _build_module(self, X, y):
         sizes = (X.shape[1], *self.hidden_layer_sizes, len(self.classes_))

@@ -182,15 +182,30 @@ class InterpNet(NeuralNet):
 class NeuralEstimatorBase(BaseEstimator):
     """Fit/predict plumbing shared by all torch-backed estimators.
 
-    Subclasses define ``__init__`` with the training parameters below plus their
-    own, and implement ``_build_module(X, y)``.
-
-    Training parameters (the same names and meaning in every estimator)
-    ----------------------------------------------------------------------
-    max_epochs, batch_size, lr, optimizer, weight_decay, early_stopping,
-    validation_fraction, n_iter_no_change, device, random_state, verbose,
-    warm_start, callbacks.
+    Subclasses implement ``_build_module(X, y)``. ``__init__`` sets the
+    training parameters, the same names and meaning in every estimator (see
+    :class:`~sklearn_interp.PrototypeClassifier` for their documentation). As
+    in scikit-learn's own neural networks, an estimator with parameters of its
+    own lists them and the training parameters in its ``__init__`` signature
+    and passes the latter to ``super().__init__``; one without inherits it.
     """
+
+    def __init__(self, *, max_epochs=100, batch_size=64, lr=0.002, optimizer="adam", weight_decay=0.0,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
 
     _parameter_constraints = {
         "max_epochs": [Interval(Integral, 1, None, closed="left")],

@@ -240,19 +240,12 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.elastic_deformation = elastic_deformation
         self.elastic_sigma = elastic_sigma
         self.elastic_alpha = elastic_alpha
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
+        super().__init__(
+            max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, callbacks=callbacks,
+        )
 
     # ---------------------------------------------------------------- fitting
     def _build_module(self, X, y):

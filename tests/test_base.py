@@ -65,19 +65,12 @@ class ToyRegressor(NeuralRegressorBase):
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
                  random_state=None, verbose=0, warm_start=False, callbacks=None):
         self.lam = lam
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
+        super().__init__(
+            max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, callbacks=callbacks,
+        )
 
     def _build_module(self, X, y):
         return GatedRobustModule(X.shape[1], y.shape[1], self.lam)
@@ -97,25 +90,13 @@ class TrainingRowsModule(nn.Module):
 
 
 class ToyRowsClassifier(NeuralClassifierBase):
-    def __init__(self, max_epochs=30, batch_size=32, lr=0.05, optimizer="adam", weight_decay=0.0,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
-                 random_state=None, verbose=0, warm_start=False, callbacks=None):
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
+    """No parameters of its own: inherits the base's training parameters."""
 
     def _build_module(self, X, y):
         return TrainingRowsModule(X, len(self.classes_))
+
+
+ROWS_FAST = dict(max_epochs=30, batch_size=32, lr=0.05, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +110,7 @@ def classification_data():
     return make_classification(n_samples=200, n_features=6, n_informative=4, random_state=0)
 
 
-@parametrize_with_checks([ToyRegressor(**FAST), ToyRowsClassifier(random_state=0, device="cpu")])
+@parametrize_with_checks([ToyRegressor(**FAST), ToyRowsClassifier(**FAST)])
 def test_base_passes_sklearn_checks(estimator, check):
     check(estimator)
 
@@ -163,7 +144,7 @@ def test_regressor_multioutput_and_score(regression_data):
 
 def test_module_keeps_training_rows(classification_data):
     X, y = classification_data
-    est = ToyRowsClassifier(random_state=0).fit(X, y)
+    est = ToyRowsClassifier(**ROWS_FAST).fit(X, y)
     stored = est.net_.module_.X_train.cpu().numpy()
     np.testing.assert_array_equal(stored, X.astype(np.float32))
     assert est.score(X, y) > 0.9
@@ -174,7 +155,7 @@ def test_module_keeps_training_rows(classification_data):
 def test_post_hoc_gradient_through_fitted_module(classification_data):
     """What a post-hoc explainer uses: the differentiable main output of a fitted model."""
     X, y = classification_data
-    est = ToyRowsClassifier(random_state=0).fit(X, y)
+    est = ToyRowsClassifier(**ROWS_FAST).fit(X, y)
     x = est.torch_input(X[:3]).requires_grad_(True)
     logits = est.torch_module()(x)
     margin = (logits[:, 1] - logits[:, 0]).detach().numpy()
@@ -296,7 +277,7 @@ def test_string_labels_and_dataframe_input(classification_data):
     X, y = classification_data
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     labels = np.array(["no", "yes"])[y]
-    est = ToyRowsClassifier(random_state=0).fit(frame, labels)
+    est = ToyRowsClassifier(**FAST).fit(frame, labels)
     assert list(est.feature_names_in_) == list(frame.columns)
     assert set(est.predict(frame)) <= {"no", "yes"}
     assert est.predict_proba(frame).dtype == np.float64
