@@ -1,11 +1,11 @@
 """The :class:`Explanation` container returned by every ``explain`` method."""
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from ._io import write_text_atomic
 
 
 def _jsonable(value):
@@ -128,13 +128,7 @@ class Explanation:
         text = json.dumps(self.to_dict(), **kwargs)
         if path is None:
             return text
-        path = Path(path)
-        temporary = path.with_name(f".{path.name}.tmp")
-        try:
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)  # never leave a half-written file at path
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_text_atomic(path, text)
         return None
 
     def plot(self, ax=None, **kwargs):

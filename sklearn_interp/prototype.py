@@ -1,5 +1,6 @@
 """Case-based reasoning through learned prototypes (Li, Liu, Chen & Rudin, 2018)."""
 
+import importlib.util
 from numbers import Integral, Real
 
 import numpy as np
@@ -270,12 +271,8 @@ class PrototypeClassifier(NeuralClassifierBase):
     def _train_transform(self):
         if not self.elastic_deformation:
             return None
-        try:
-            import kornia  # noqa: F401
-        except ImportError as error:
-            raise ImportError(
-                "elastic_deformation=True needs kornia: pip install 'sklearn-interp[augment]'."
-            ) from error
+        if importlib.util.find_spec("kornia") is None:
+            raise ImportError("elastic_deformation=True needs kornia: pip install 'sklearn-interp[augment]'.")
         return ElasticDeformation(self.elastic_sigma, self.elastic_alpha)
 
     @torch.no_grad()

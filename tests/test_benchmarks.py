@@ -92,8 +92,6 @@ def test_cli_list():
     assert "overhead" in out.stdout and "prototype" in out.stdout
 
 
-def test_write_atomic_and_markdown(tmp_path):
-    runner.write_atomic(tmp_path / "a.json", "{}\n")
-    assert (tmp_path / "a.json").read_text() == "{}\n" and not list(tmp_path.glob("*.tmp"))
+def test_markdown_without_results(tmp_path):
     text = runner.markdown_report(tmp_path, names=["overhead"])
     assert "No result file yet" in text
