@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_interp._io import write_text_atomic
+from sklearn_interp._io import to_jsonable, write_text_atomic
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -123,23 +123,6 @@ def machine_info():
     }
 
 
-def _clean(value):
-    """JSON-safe copy: numpy scalars/arrays to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def rows_to_csv(rows):
     columns = []
     for row in rows:
@@ -222,7 +205,7 @@ class Context:
 
     def write(self):
         self.result["wall_time_s"] = time.perf_counter() - self._start
-        clean = _clean(self.result)
+        clean = to_jsonable(self.result)
         write_text_atomic(self.json_path, json.dumps(clean, indent=2) + "\n")
         write_text_atomic(self.csv_path, rows_to_csv(clean["rows"]))
 

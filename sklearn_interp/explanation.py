@@ -5,19 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ._io import write_text_atomic
-
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
+from ._io import to_jsonable, write_text_atomic
 
 
 class Explanation:
@@ -120,12 +108,12 @@ class Explanation:
         return frame[axes + ["quantity", "value"]]
 
     def to_dict(self):
-        """A JSON-compatible dict with ``meta``, ``data``, ``dims`` and ``coords``."""
-        return _jsonable({"meta": self.meta, "data": self.data, "dims": self.dims, "coords": self.coords})
+        """A JSON-compatible dict with ``meta``, ``data``, ``dims`` and ``coords`` (NaN as None)."""
+        return to_jsonable({"meta": self.meta, "data": self.data, "dims": self.dims, "coords": self.coords})
 
     def to_json(self, path=None, **kwargs):
         """Serialize to JSON; write it to ``path`` when given, else return the string."""
-        text = json.dumps(self.to_dict(), **kwargs)
+        text = json.dumps(self.to_dict(), allow_nan=False, **kwargs)
         if path is None:
             return text
         write_text_atomic(path, text)

@@ -40,3 +40,8 @@ def test_bad_construction_and_unknown_plot(explanation):
         Explanation({"a": np.zeros(2)}, dims={"b": ("sample",)})
     with pytest.raises(ValueError, match="no plot for method='toy'"):
         explanation.plot()
+
+
+def test_json_is_strict_with_missing_values():
+    exp = Explanation({"relevance": np.array([[np.nan, 1.0]])}, dims={"relevance": ("sample", "feature")})
+    assert json.loads(exp.to_json())["data"]["relevance"] == [[None, 1.0]]
