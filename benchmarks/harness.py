@@ -34,7 +34,7 @@ import torch
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from sklearn_interp.base import OPTIMIZERS, resolve_device
+from sklearn_interp.base import OPTIMIZERS, even_batch_bounds, resolve_device, torch_threads
 
 __all__ = ["hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
 
@@ -105,10 +105,11 @@ def peak_memory(fn, *, trace_python=False):
 
 # ---------------------------------------------------------------- hand loop
 def prepare_like_fit(estimator, X, y):
-    """Validate and encode as ``fit`` does; return ``(est, X, y, seed, device)``.
+    """Validate, scale and encode as ``fit`` does; return ``(est, X, y, random_state, device)``.
 
     ``est`` is an unfitted clone holding the validation state
-    (``classes_``, ``input_shape_``, ...) that ``_build_module`` reads.
+    (``classes_``, ``input_shape_``, ...) that ``_build_module`` reads; ``X`` is
+    scaled as the module sees it.
     """
     est = clone(estimator)
     if est.early_stopping:
@@ -116,19 +117,21 @@ def prepare_like_fit(estimator, X, y):
     est._validate_params()
     X, y = est._validate_input(X, y, reset=True)
     y = est._encode_targets(y, reset=True)
-    seed = int(check_random_state(est.random_state).randint(np.iinfo(np.int32).max))
-    return est, X, y, seed, resolve_device(est.device)
+    est._fit_input_scaling(X)
+    return est, est._scale(X), y, est.random_state, resolve_device(est.device)
 
 
-def hand_loop(est, X, y, seed, device):
+def hand_loop(est, X, y, random_state, device):
     """Train ``est``'s module with a plain PyTorch loop; returns the trained module.
 
-    ``est``, ``X``, ``y``, ``seed``, ``device`` come from :func:`prepare_like_fit`.
+    ``est``, ``X``, ``y``, ``random_state``, ``device`` come from
+    :func:`prepare_like_fit`; the generators, initial weights and batches are
+    those of ``fit``.
     """
-    fork_devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
-    with torch.random.fork_rng(devices=fork_devices):
-        torch.manual_seed(seed)
-        module = est._build_module(X, y).to(device)
+    init_generator, generator = est._fit_generators(check_random_state(random_state), device)
+    with torch_threads(est.n_threads):
+        module = est._init_module(X, y, init_generator).to(device)
+        est._configure_module(module)
         optimizer_class = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else est.optimizer
         optimizer = optimizer_class(module.parameters(), lr=est.lr, weight_decay=est.weight_decay)
         criterion = est._criterion()().to(device)
@@ -138,16 +141,18 @@ def hand_loop(est, X, y, seed, device):
         X_t = torch.as_tensor(X, device=device)
         y_t = torch.as_tensor(y, device=device)
         n = len(X_t)
-        batch_size = max(1, min(est.batch_size, n))
-        n_batches = n // batch_size  # drop the last partial batch (>= 1 full batch exists)
+        bounds = even_batch_bounds(n, max(1, min(est._training_batch_size(n), n)))
         module.train()
+        for layer in module.modules():
+            if hasattr(layer, "generator"):
+                layer.generator = generator
         for _ in range(est.max_epochs):
-            order = torch.randperm(n).to(device)
-            for b in range(n_batches):
-                index = order[b * batch_size:(b + 1) * batch_size]
+            order = torch.randperm(n, generator=generator, device=generator.device).to(device)
+            for start, stop in bounds:
+                index = order[start:stop]
                 xb = X_t[index]
                 if transform is not None:
-                    xb = transform(xb)
+                    xb = transform(xb, generator)
                 yb = y_t[index]
                 optimizer.zero_grad()
                 xin = xb.detach().requires_grad_(True) if input_grad else xb
@@ -155,7 +160,7 @@ def hand_loop(est, X, y, seed, device):
                 outputs = outputs if isinstance(outputs, tuple) else (outputs,)
                 loss = criterion(outputs[0], yb)
                 if penalty is not None:
-                    loss = loss + penalty(outputs, xb, training=True)
+                    loss = loss + penalty(outputs, xin, training=True)
                 loss.backward()
                 optimizer.step()
     return module
@@ -206,15 +211,15 @@ def time_against_hand_loop(estimator, X, y, *, repeats=3, warmup=True, memory=Tr
         module = hand_loop(est, X_v, y_v, seed, device)
         hand_times.append(time.perf_counter() - start)
     n = len(X_v)
-    batch_size = max(1, min(est.batch_size, n))
+    batch_size = max(1, min(est._training_batch_size(n), n))
     best = int(np.argmin(fit_times))
     result = {
         "n_samples": n,
-        "batch_size": est.batch_size,
+        "batch_size": batch_size,
         "epochs": est.max_epochs,
-        "steps": est.max_epochs * (n // batch_size),
+        "steps": est.max_epochs * len(even_batch_bounds(n, batch_size)),
         "repeats": repeats,
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": est.n_threads,
         "device": device,
         "fit_s": min(fit_times),
         "hand_s": min(hand_times),

@@ -1,14 +1,16 @@
 """The shared base of every sklearn_interp estimator.
 
-Validation, label encoding, seeding, device handling and the skorch plumbing live
-here once. An estimator subclasses :class:`NeuralClassifierBase` or
-:class:`NeuralRegressorBase`, lists its parameters in ``__init__`` (scikit-learn
-style) and implements ``_build_module(X, y)``, which returns a ``torch.nn.Module``.
+Validation, input scaling, label encoding, seeding, threads, device handling and
+the skorch plumbing live here once. An estimator subclasses
+:class:`NeuralClassifierBase` or :class:`NeuralRegressorBase`, lists its
+parameters in ``__init__`` (scikit-learn style) and implements
+``_build_module(X, y)``, which returns a ``torch.nn.Module``.
 
 The module contract
 -------------------
 ``forward(x)`` returns either the main output (logits for a classifier,
 predictions for a regressor) or a tuple whose first element is the main output.
+The input ``x`` is already scaled (see "Input scaling" below).
 A module may define ``penalty(outputs, X, training)`` returning the extra loss
 terms (already weighted) computed from that tuple and the input batch ``X``; it
 is added to the criterion.
@@ -17,12 +19,32 @@ input tensor that requires grad, and its penalty receives that same tensor as
 ``X``, so it can differentiate the outputs with respect to the input
 (validation steps run under ``no_grad``, where ``torch.is_grad_enabled()`` is
 False and such a penalty must return 0).
-Stochastic layers sample when ``module.training`` is True; skorch sets train
-mode for training steps and eval mode for validation and prediction.
+
+Randomness: every random draw of a fit comes from generators the fit owns, never
+from torch's global RNG, so seeded fits in parallel threads are reproducible.
+Linear, convolution and embedding layers are initialised from the fit's generator
+(:func:`sklearn_interp.nn.init.reset_parameters`); a submodule with parameters of
+its own defines ``reset_parameters(generator)``. A submodule that samples noise
+(dropout, stochastic gates) declares an attribute ``generator = None``: the base
+sets it to the fit's generator while training and back to None after, and the
+module samples with ``generator=self.generator`` when ``self.training`` is True.
+
+Loss weights and other hyperparameters that the module reads at training time
+are listed in the estimator's ``_module_params``; the base copies them onto the
+module before every fit, so ``set_params`` reaches a warm-started module too.
+
+Inference runs the module in float64 (parameters and input upcast, see
+:meth:`NeuralEstimatorBase._infer`), so ``forward`` must follow its input's dtype.
 """
 
+import contextlib
+import copy
+import math
+import threading
+import warnings
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
 import torch
 from skorch import NeuralNet
@@ -36,12 +58,27 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._constraints import CALLBACKS, DEVICE
+from .nn.init import reset_parameters
+
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+
+# Input values per inference chunk for inference_batch_size="auto".
+INFERENCE_CHUNK_VALUES = 2**19
+
+# Module construction draws torch's default initial weights from the global RNG
+# (they are then re-drawn from the fit's generator); the lock keeps two fits'
+# save/restore of the global state from interleaving.
+_GLOBAL_RNG_LOCK = threading.Lock()
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised by ``fit`` when the loss or the weights become NaN or infinite."""
 
 
 def resolve_device(device):
@@ -59,21 +96,47 @@ def resolve_device(device):
     return device
 
 
+def auto_batch_size(n_samples):
+    """The training batch size of ``batch_size="auto"``: about sqrt(n), a power of 2 in [16, 256].
+
+    Small data then gets several optimizer steps per epoch (100 rows: 16 per
+    batch, 6 steps) and large data batches that use the hardware well.
+    """
+    return int(min(256, max(16, 2 ** round(math.log2(max(n_samples, 1)) / 2))))
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``n_threads`` torch intra-op threads, then restore the caller's setting.
+
+    None leaves torch's setting alone; a negative value counts back from the
+    number of CPUs (-1: all of them), as joblib's ``n_jobs`` does.
+    """
+    if n_threads is None:
+        yield
+        return
+    if n_threads < 0:
+        n_threads = max(1, joblib.cpu_count() + 1 + n_threads)
+    previous = torch.get_num_threads()
+    if previous != n_threads:
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
+
+
 def _ndim_error(ndim):
     return ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={ndim}.")
-
-
-def _as_tensor(array, device):
-    # torch cannot wrap read-only arrays (e.g. joblib memmaps) without a copy.
-    return torch.as_tensor(np.require(array, requirements="W"), device=device)
 
 
 class TensorDataset(torch.utils.data.Dataset):
     """Inputs (and targets) held as whole tensors on the compute device."""
 
     def __init__(self, X, y=None, device="cpu"):
-        self.X = _as_tensor(X, device)
-        self.y = None if y is None else _as_tensor(y, device)
+        self.X = torch.as_tensor(X, device=device)
+        self.y = None if y is None else torch.as_tensor(y, device=device)
 
     def __len__(self):
         return len(self.X)
@@ -82,37 +145,55 @@ class TensorDataset(torch.utils.data.Dataset):
         return self.X[index], (None if self.y is None else self.y[index])
 
 
+def even_batch_bounds(n_samples, batch_size):
+    """Start/stop of ``max(1, round(n / batch_size))`` batches whose sizes differ by at most one.
+
+    No row is dropped and batch-level loss terms see batches of (almost) one
+    size: 100 rows at batch size 64 give two batches of 50, not one of 64.
+    """
+    n_batches = max(1, round(n_samples / batch_size))
+    bounds = np.linspace(0, n_samples, n_batches + 1).round().astype(int)
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 class TensorBatchIterator:
     """Mini-batches sliced from a :class:`TensorDataset`, without collation.
 
     skorch's default ``DataLoader`` collates one sample at a time; slicing the
     whole tensors on the device is what keeps the wrapper's overhead small.
-    In training the last partial batch is dropped (when at least one full batch
-    exists) so that batch-level loss terms see batches of one size, and
-    ``transform`` (e.g. data augmentation) is applied to each input batch.
+    With ``even=True`` (training) the rows are split into batches of almost
+    equal size (:func:`even_batch_bounds`); otherwise into batches of
+    ``batch_size`` and a last partial one. ``shuffle`` draws the order from
+    ``generator``; ``transform(X_batch, generator)`` (e.g. data augmentation)
+    is applied to each input batch.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, drop_last=False, transform=None):
+    def __init__(self, dataset, batch_size, shuffle=False, even=False, generator=None, transform=None):
         self.dataset = dataset
         self.batch_size = max(1, min(batch_size, len(dataset)))
         self.shuffle = shuffle
-        self.drop_last = drop_last
+        self.even = even
+        self.generator = generator
         self.transform = transform
 
-    def __len__(self):
+    def _bounds(self):
         n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.even:
+            return even_batch_bounds(n, self.batch_size)
+        return [(start, min(start + self.batch_size, n)) for start in range(0, n, self.batch_size)]
+
+    def __len__(self):
+        return len(self._bounds())
 
     def __iter__(self):
-        n = len(self.dataset)
         X, y = self.dataset.X, self.dataset.y
-        order = torch.randperm(n).to(X.device) if self.shuffle else None
-        for batch in range(len(self)):
-            start = batch * self.batch_size
-            index = slice(start, start + self.batch_size)
-            if order is not None:
-                index = order[index]
-            X_batch = X[index] if self.transform is None else self.transform(X[index])
+        order = None
+        if self.shuffle:
+            device = self.generator.device if self.generator is not None else X.device
+            order = torch.randperm(len(X), generator=self.generator, device=device).to(X.device)
+        for start, stop in self._bounds():
+            index = slice(start, stop) if order is None else order[start:stop]
+            X_batch = X[index] if self.transform is None else self.transform(X[index], self.generator)
             yield X_batch, (None if y is None else y[index])
 
 
@@ -164,7 +245,12 @@ class InterpNet(NeuralNet):
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].item())
+            loss = step["loss"].item()
+            if not math.isfinite(loss):
+                raise TrainingDivergedError(
+                    f"the {prefix} loss became {loss} in epoch {len(self.history)}, batch {batch_count + 1}"
+                )
+            self.history.record_batch(prefix + "_loss", loss)
             self.history.record_batch(prefix + "_batch_size", len(batch[0]))
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
@@ -179,6 +265,13 @@ class InterpNet(NeuralNet):
         return loss
 
 
+def _set_generator(module, generator):
+    """Hand ``generator`` to every submodule that declares a ``generator`` attribute."""
+    for layer in module.modules():
+        if hasattr(layer, "generator"):
+            layer.generator = generator
+
+
 class NeuralEstimatorBase(BaseEstimator):
     """Fit/predict plumbing shared by all torch-backed estimators.
 
@@ -188,11 +281,20 @@ class NeuralEstimatorBase(BaseEstimator):
     in scikit-learn's own neural networks, an estimator with parameters of its
     own lists them and the training parameters in its ``__init__`` signature
     and passes the latter to ``super().__init__``; one without inherits it.
+
+    Subclasses also list ``_structural_params`` (parameters that shape the
+    module: changing one makes a warm fit start from scratch, with a warning)
+    and ``_module_params`` (hyperparameters the module reads while training,
+    copied onto it before every fit).
     """
 
-    def __init__(self, *, max_epochs=100, batch_size=64, lr=0.002, optimizer="adam", weight_decay=0.0,
+    _structural_params = ()
+    _module_params = ()
+
+    def __init__(self, *, max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam", weight_decay=0.0,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
-                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+                 n_threads=1, inference_batch_size="auto", random_state=None, verbose=0, warm_start=False,
+                 callbacks=None):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -202,6 +304,8 @@ class NeuralEstimatorBase(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.device = device
+        self.n_threads = n_threads
+        self.inference_batch_size = inference_batch_size
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -209,77 +313,164 @@ class NeuralEstimatorBase(BaseEstimator):
 
     _parameter_constraints = {
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "device": [str],
+        "device": [DEVICE],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"),
+                      None],
+        "inference_batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "callbacks": [list, None],
+        "callbacks": [CALLBACKS, None],
     }
 
     # ------------------------------------------------------------------ input
     def _accepts_images(self):
         return "image_shape" in self._get_param_names()
 
-    def _sample_shape(self, X):
-        """Per-sample shape the module consumes: ``(p,)`` or ``(C, H, W)``."""
+    def _image_shape(self):
+        """``(C, H, W)`` from the ``image_shape`` parameter, or None."""
         image_shape = getattr(self, "image_shape", None)
-        if image_shape is not None:
-            shape = (1, *image_shape) if len(image_shape) == 2 else tuple(image_shape)
-            if X.ndim != 2 or X.shape[1] != np.prod(shape):
-                raise ValueError(
-                    f"image_shape={image_shape} expects flat X of shape (n, {int(np.prod(shape))}); "
-                    f"got X of shape {X.shape}. Pass image_shape=None for (n, H, W) or (n, C, H, W) arrays."
-                )
-            return shape
-        return (1, *X.shape[1:]) if X.ndim == 3 else X.shape[1:]
+        if image_shape is None:
+            return None
+        return (1, *image_shape) if len(image_shape) == 2 else tuple(image_shape)
+
+    def _canonical_array(self, X, reset):
+        """Bring image input to the layout the model was (or is being) fitted on.
+
+        Fit: ``(n, H, W)`` becomes ``(n, 1, H, W)``. Predict: any of the three
+        image layouts of the fitted shape is accepted and laid out as at fit.
+        """
+        shape = tuple(getattr(X, "shape", ()))
+        if len(shape) > 4:
+            raise _ndim_error(len(shape))
+        if not self._accepts_images() or len(shape) < 2:
+            return X
+        if reset:
+            return np.asarray(X)[:, None] if len(shape) == 3 else X
+        fitted = getattr(self, "input_shape_", ())
+        if len(fitted) != 3:
+            return X
+        if shape[1:] not in (fitted, fitted[1:] if fitted[0] == 1 else fitted, (math.prod(fitted),)):
+            raise ValueError(
+                f"X has samples of shape {shape[1:]}, but {type(self).__name__} was fitted on images of "
+                f"shape {fitted} (C, H, W); pass images as (n, C, H, W), as (n, H, W) when C is 1, "
+                f"or flat as (n, {math.prod(fitted)})."
+            )
+        X = np.asarray(X)
+        flat_fit = self.n_features_in_ == math.prod(fitted) != fitted[0]
+        return X.reshape(len(X), -1) if flat_fit else X.reshape((len(X), *fitted))
+
+    @staticmethod
+    def _check_no_string_columns(X):
+        dtypes = getattr(X, "dtypes", None)
+        if dtypes is None or not hasattr(dtypes, "items"):
+            return
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        bad = [str(name) for name, dtype in dtypes.items() if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))]
+        if bad:
+            raise ValueError(
+                f"X has non-numeric columns {bad}; encode them first, e.g. in a Pipeline with "
+                "sklearn.compose.ColumnTransformer and OneHotEncoder (or OrdinalEncoder) for those columns."
+            )
 
     def _validate_input(self, X, y="no_validation", reset=True):
-        """Validate X (and y), cast to float32 once, reshape to the module's input."""
-        # Image shapes are checked before validate_data, whose message would count "features".
-        raw_shape = tuple(getattr(X, "shape", ()))
-        if len(raw_shape) > 4:
-            raise _ndim_error(len(raw_shape))
-        if not reset and len(raw_shape) in (3, 4) and hasattr(self, "input_shape_"):
-            self._check_sample_shape(raw_shape[1:])
-        kwargs = dict(reset=reset, dtype=np.float32, allow_nd=self._accepts_images())
+        """Validate X (and y); return X shaped as the module's samples, float64 or float32, unscaled."""
+        self._check_no_string_columns(X)
+        X = self._canonical_array(X, reset)
+        kwargs = dict(reset=reset, dtype=(np.float64, np.float32), allow_nd=self._accepts_images())
         if isinstance(y, str) and y == "no_validation":
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, y_numeric=self._y_numeric, multi_output=self._y_numeric, **kwargs)
         if X.ndim > 4:  # nested lists have no shape to check up front
             raise _ndim_error(X.ndim)
-        shape = tuple(self._sample_shape(X))
+        shape = self._sample_shape(X)
         if reset:
             self.input_shape_ = shape
-        else:
-            self._check_sample_shape(shape)
-        X = np.ascontiguousarray(X.reshape((len(X),) + shape))
-        return X if isinstance(y, str) and y == "no_validation" else (X, y)
-
-    def _check_sample_shape(self, shape):
-        if shape not in (self.input_shape_, self.input_shape_[1:]):
+        elif shape != self.input_shape_:
             raise ValueError(
                 f"X has samples of shape {shape}, but {type(self).__name__} was fitted "
                 f"on samples of shape {self.input_shape_}; pass data shaped like the training data."
             )
+        X = X.reshape((len(X),) + shape)
+        return X if isinstance(y, str) and y == "no_validation" else (X, y)
+
+    def _sample_shape(self, X):
+        """Per-sample shape the module consumes: ``(p,)`` or ``(C, H, W)``."""
+        image_shape = self._image_shape()
+        if image_shape is None:
+            return tuple(X.shape[1:])
+        if X.ndim != 2 or X.shape[1] != math.prod(image_shape):
+            raise ValueError(
+                f"image_shape={self.image_shape} expects flat X of shape (n, {math.prod(image_shape)}); "
+                f"got X of shape {X.shape}. Pass image_shape=None for (n, H, W) or (n, C, H, W) arrays."
+            )
+        return image_shape
+
+    # ----------------------------------------------------------- input scaling
+    def _fit_input_scaling(self, X):
+        """Set ``input_offset_`` and ``input_scale_``, computed in float64.
+
+        Tabular features are standardized (mean 0, std 1; a constant feature
+        keeps scale 1). Images keep pixels in [0, 1] as they are; images with
+        values outside [0, 1] (e.g. 0..255) are mapped onto [0, 1] by the
+        training range, one offset and scale for all pixels.
+        """
+        if X.ndim == 2:
+            offset = X.mean(axis=0, dtype=np.float64)
+            # Scaling by the largest deviation first keeps the squares finite for any units.
+            spread = np.abs(X - offset).max(axis=0)
+            spread = np.where(spread > 0, spread, 1.0)
+            scale = spread * np.sqrt(np.mean(((X - offset) / spread) ** 2, axis=0))
+            scale = np.where(scale > 0, scale, 1.0)
+        else:
+            low, high = float(X.min()), float(X.max())
+            inside = low >= 0 and high <= 1
+            offset = np.float64(0.0 if inside else low)
+            scale = np.float64(1.0 if inside else (high - low) or 1.0)
+        self.input_offset_ = np.asarray(offset, dtype=np.float64)
+        self.input_scale_ = np.asarray(scale, dtype=np.float64)
+
+    def _scale(self, X):
+        """Validated X in the module's input space: ``(X - input_offset_) / input_scale_`` as float32."""
+        scaled = (X - self.input_offset_) / self.input_scale_
+        return np.ascontiguousarray(scaled, dtype=np.float32)
+
+    def _unscale(self, X):
+        """Module-space values back in the units of X, float64."""
+        return np.asarray(X, dtype=np.float64) * self.input_scale_ + self.input_offset_
 
     # ---------------------------------------------------------------- fitting
     def _build_module(self, X, y):
         raise NotImplementedError
 
     def _train_transform(self):
-        """A callable applied to each training input batch (augmentation), or None."""
+        """A callable ``(X_batch, generator) -> X_batch`` applied to training batches, or None."""
         return None
 
-    def _make_net(self, module, valid_dataset, device):
-        callbacks = list(self.callbacks or [])
+    def _training_batch_size(self, n_samples):
+        return auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
+
+    def _init_module(self, X, y, generator):
+        """Build the module and draw its initial weights from ``generator``."""
+        with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+            module = self._build_module(X, y)
+        return reset_parameters(module, generator)
+
+    def _configure_module(self, module):
+        for name in self._module_params:
+            setattr(module, name, getattr(self, name))
+
+    def _make_net(self, module, n_train, valid_dataset, device, generator):
+        callbacks = copy.deepcopy(list(self.callbacks or []))
         if self.early_stopping:
             callbacks.append(EarlyStopping(patience=self.n_iter_no_change, load_best=True))
         if self.verbose:
@@ -293,12 +484,14 @@ class NeuralEstimatorBase(BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self._training_batch_size(n_train),
             iterator_train=TensorBatchIterator,
             iterator_train__shuffle=True,
-            iterator_train__drop_last=True,
+            iterator_train__even=True,
+            iterator_train__generator=generator,
             iterator_train__transform=self._train_transform(),
             iterator_valid=TensorBatchIterator,
+            iterator_valid__batch_size=self._inference_chunk(),
             train_split=None if valid_dataset is None else predefined_split(valid_dataset),
             callbacks=callbacks,
             device=device,
@@ -319,6 +512,36 @@ class NeuralEstimatorBase(BaseEstimator):
         )
         return (X_train, y_train), (X_valid, y_valid)
 
+    def _structure(self):
+        return {name: getattr(self, name) for name in self._structural_params}
+
+    def _warm(self):
+        """Whether this fit continues the fitted module (warning when a structural parameter changed)."""
+        if not (self.warm_start and hasattr(self, "net_")):
+            return False
+        changed = sorted(
+            name for name, value in self._structure().items() if self._fitted_structure.get(name) != value
+        )
+        if changed:
+            warnings.warn(
+                f"warm_start=True but {', '.join(changed)} changed since the last fit, which changes the "
+                "network's structure: fitting a new network from scratch.",
+                UserWarning,
+            )
+            return False
+        return True
+
+    def _fit_generators(self, random_state, device):
+        """The fit's own generators: one for initial weights (CPU), one for training draws (on device)."""
+        seeds = random_state.randint(np.iinfo(np.int32).max, size=2)
+        init = torch.Generator().manual_seed(int(seeds[0]))
+        train = torch.Generator(device=device).manual_seed(int(seeds[1]))
+        return init, train
+
+    def _forget_fit(self):
+        for name in [name for name in vars(self) if name.endswith("_") and not name.startswith("__")]:
+            delattr(self, name)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the model to ``X`` and ``y``.
@@ -335,49 +558,120 @@ class NeuralEstimatorBase(BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        TrainingDivergedError
+            When the loss or the weights become NaN or infinite. A first fit
+            leaves the estimator unfitted; a warm fit restores the weights it
+            started from.
         """
-        warm = self.warm_start and hasattr(self, "net_")
+        warm = self._warm()
         X, y = self._validate_input(X, y, reset=not warm)
         y = self._encode_targets(y, reset=not warm)
+        if not warm:
+            self._fit_input_scaling(X)
         random_state = check_random_state(self.random_state)
-        seed = int(random_state.randint(np.iinfo(np.int32).max))
         device = self.net_.device if warm else resolve_device(self.device)
-        (X_train, y_train), valid = self._split(X, y, random_state)
-        valid_dataset = None if valid is None else TensorDataset(*valid, device=device)
-        fork_devices = [torch.device(device)] if torch.device(device).type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices):
-            torch.manual_seed(seed)
-            if warm:
-                self.net_.train_split = None if valid_dataset is None else predefined_split(valid_dataset)
-                self.net_.max_epochs = self.max_epochs
-                self.net_.partial_fit(TensorDataset(X_train, y_train, device=device))
-            else:
-                module = self._build_module(X_train, y_train)
-                self.net_ = self._make_net(module, valid_dataset, device)
-                self.net_.fit(TensorDataset(X_train, y_train, device=device))
+        init_generator, train_generator = self._fit_generators(random_state, device)
+        (X_train, y_train), valid = self._split(self._scale(X), y, random_state)
+        with torch_threads(self.n_threads):
+            module = self.net_.module_ if warm else self._init_module(X_train, y_train, init_generator)
+            snapshot = copy.deepcopy(module.state_dict()) if warm else None
+            try:
+                self.net_ = self._train(module, X_train, y_train, valid, device, train_generator)
+            except TrainingDivergedError as error:
+                self._after_divergence(module, snapshot, error)
+        self._fitted_structure = self._structure()
         self._after_fit(X, y)
         return self
 
+    def _train(self, module, X_train, y_train, valid, device, generator):
+        self._configure_module(module)
+        valid_dataset = None if valid is None else TensorDataset(*valid, device=device)
+        net = self._make_net(module, len(X_train), valid_dataset, device, generator)
+        net.initialize()
+        if hasattr(self, "net_") and self.net_.module_ is module:
+            net.history_ = self.net_.history_  # a warm fit continues the training log
+        _set_generator(net.module_, generator)
+        try:
+            net.partial_fit(TensorDataset(X_train, y_train, device=device))
+        finally:
+            _set_generator(net.module_, None)
+        bad = [name for name, value in net.module_.named_parameters() if not torch.isfinite(value).all()]
+        if bad:
+            raise TrainingDivergedError(f"the weights {bad} became non-finite")
+        return net
+
+    def _after_divergence(self, module, snapshot, error):
+        if snapshot is None:
+            self._forget_fit()
+            state = "The estimator is left unfitted."
+        else:
+            module.load_state_dict(snapshot)
+            state = "The weights of the previous fit were restored."
+        raise TrainingDivergedError(
+            f"Training diverged: {error}. The learning rate is likely too large for this data "
+            f"(lr={self.lr}, optimizer={self.optimizer!r}): lower lr, or check X for extreme values "
+            f"or units. {state}"
+        ) from None
+
     def _after_fit(self, X, y):
-        """Compute fitted attributes that need the trained module (optional)."""
+        """Compute fitted attributes that need the trained module (optional); X is validated, unscaled."""
 
     # -------------------------------------------------------------- inference
-    def _forward(self, X):
-        """Validated ``X`` through the module in eval mode; a tuple of CPU tensors."""
+    def _inference_chunk(self):
+        if self.inference_batch_size != "auto":
+            return self.inference_batch_size
+        shape = getattr(self, "input_shape_", (1,))
+        return max(1, INFERENCE_CHUNK_VALUES // math.prod(shape))
+
+    def _infer(self, X, reduce):
+        """Run validated, unscaled ``X`` through the module in eval mode, chunk by chunk.
+
+        Each chunk is scaled, cast to float32 (the training precision) and then
+        run in float64 (module parameters upcast), so a row's output does not
+        depend on which other rows share its chunk: float32 matrix products
+        round differently with the batch's shape and the CPU's threads, float64
+        rounding stays far below any tolerance that matters (~1e-15).
+        ``reduce(outputs)`` maps each chunk's output tuple (float64 tensors) to
+        an array or a tuple of arrays, so only what the caller needs is kept.
+        """
+        module = self.net_.module_
+        module.eval()
+        state = {name: value.double() if value.is_floating_point() else value
+                 for name, value in (*module.named_parameters(), *module.named_buffers())}
+        chunk, device, results = self._inference_chunk(), self.net_.device, []
+        with torch.no_grad(), torch_threads(self.n_threads):
+            for start in range(0, len(X), chunk):
+                x = torch.as_tensor(self._scale(X[start:start + chunk]), device=device).double()
+                outputs = torch.func.functional_call(module, state, (x,))
+                outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+                if not torch.isfinite(outputs[0]).all():
+                    raise ValueError(
+                        "The model produced non-finite outputs (NaN or infinity) for rows "
+                        f"{start} to {start + len(x) - 1}; their values are likely far outside the "
+                        "range of the training data (check their units)."
+                    )
+                results.append(reduce(outputs))
+        if isinstance(results[0], tuple):
+            return tuple(np.concatenate(parts) for parts in zip(*results))
+        return np.concatenate(results)
+
+    def _predict_outputs(self, X, reduce):
+        """Validate ``X`` and :meth:`_infer` it."""
         check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        outputs = self.net_.forward(TensorDataset(X, device=self.net_.device), training=False)
-        return outputs if isinstance(outputs, tuple) else (outputs,)
+        return self._infer(self._validate_input(X, reset=False), reduce)
 
     def torch_input(self, X):
-        """Validate ``X`` and return it as the float32 tensor the module takes.
+        """Validate ``X`` and return it as the float32 tensor the module takes (a copy, scaled).
 
         For post-hoc explainers: ``est.torch_module()(est.torch_input(X))`` is
         the differentiable main output (logits or predictions).
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return torch.as_tensor(X, device=self.net_.device)
+        return torch.as_tensor(self._scale(X), device=self.net_.device)
 
     def torch_module(self):
         """The fitted module, in eval mode, mapping an input tensor to the main output."""
@@ -400,6 +694,10 @@ class MainOutput(torch.nn.Module):
     def forward(self, x):
         outputs = self.module(x)
         return outputs[0] if isinstance(outputs, tuple) else outputs
+
+
+def _main_numpy(outputs):
+    return outputs[0].cpu().numpy()
 
 
 class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
@@ -431,16 +729,16 @@ class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
         For two classes, shape (n_samples,): the logit of ``classes_[1]`` minus
         that of ``classes_[0]`` (scikit-learn's convention).
         """
-        logits = self._forward(X)[0].double().numpy()
+        logits = self._predict_outputs(X, _main_numpy)
         return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits), float64."""
-        return torch.softmax(self._forward(X)[0].double(), dim=1).numpy()
+        return self._predict_outputs(X, lambda outputs: torch.softmax(outputs[0], dim=1).cpu().numpy())
 
     def predict(self, X):
         """Predicted labels, taken from ``classes_``."""
-        index = self._forward(X)[0].argmax(dim=1).numpy()
+        index = self._predict_outputs(X, lambda outputs: outputs[0].argmax(dim=1).cpu().numpy())
         return self.classes_[index]
 
 
@@ -467,5 +765,5 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
 
     def predict(self, X):
         """Predicted targets, float64, shape (n_samples,) or (n_samples, n_targets)."""
-        prediction = self._forward(X)[0].double().numpy()
+        prediction = self._predict_outputs(X, _main_numpy)
         return prediction.ravel() if self.n_outputs_ == 1 else prediction

@@ -9,54 +9,56 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .base import NeuralClassifierBase, TensorDataset
+from ._constraints import IMAGE_SHAPE, positive_int_sequence
+from .base import NeuralClassifierBase
 from .explanation import Explanation
 from .nn.autoencoders import make_autoencoder
-from .nn.layers import Standardize
 
 
 class PrototypeNetwork(nn.Module):
     """Autoencoder (f, g) + prototype layer p + fully connected layer W.
 
-    ``forward`` returns ``(logits, distances, codes)``: logits ``W p(z)`` of eq. (2),
+    Inputs arrive scaled by the estimator (standardized features, or pixels in
+    [0, 1]). ``forward`` returns ``(logits, distances, codes)``: logits ``W p(z)`` of eq. (2),
     the squared L2 distances ``p(z)`` of eq. (1) and the codes ``z = f(x)``.
     ``penalty`` is ``λ R + λ1 R1 + λ2 R2`` of eq. (7), with R1 and R2 taken over
     the minibatch as the paper relaxes them.
     """
 
-    def __init__(self, standardize, encoder, decoder, latent_dim, n_prototypes, n_classes,
+    def __init__(self, encoder, decoder, latent_dim, n_prototypes, n_classes,
                  weight_matrix="learned", lam_recon=0.05, lam_r1=0.05, lam_r2=0.05):
         super().__init__()
-        self.standardize = standardize
         self.encoder = encoder
         self.decoder = decoder
-        self.prototypes = nn.Parameter(torch.rand(n_prototypes, latent_dim))
+        self.prototypes = nn.Parameter(torch.empty(n_prototypes, latent_dim))
         self.classifier = nn.Linear(n_prototypes, n_classes, bias=False)
         if weight_matrix == "negative_identity":
             self.classifier.weight.data = -torch.eye(n_classes)
             self.classifier.weight.requires_grad_(False)
         self.lam_recon, self.lam_r1, self.lam_r2 = lam_recon, lam_r1, lam_r2
+        self.reset_parameters()
+
+    def reset_parameters(self, generator=None):
+        """Prototypes uniform in the unit hypercube, where the sigmoid codes lie (§3.1)."""
+        with torch.no_grad():
+            self.prototypes.uniform_(0, 1, generator=generator)
 
     def distances(self, codes):
         """Squared L2 distances between codes (n, q) and prototypes (m, q): eq. (1)."""
         return (codes[:, None, :] - self.prototypes[None, :, :]).pow(2).sum(-1)
 
     def forward(self, x):
-        codes = self.encoder(self.standardize(x))
+        codes = self.encoder(x)
         distances = self.distances(codes)
         return self.classifier(distances), distances, codes
 
     def penalty(self, outputs, x, training=False):
         _, distances, codes = outputs
         reconstruction = self.decoder(codes)
-        recon = (reconstruction - self.standardize(x)).pow(2).flatten(1).sum(1).mean()  # R, eq. (4)
+        recon = (reconstruction - x).pow(2).flatten(1).sum(1).mean()  # R, eq. (4)
         r1 = distances.min(dim=0).values.mean()  # R1, eq. (5)
         r2 = distances.min(dim=1).values.mean()  # R2, eq. (6)
         return self.lam_recon * recon + self.lam_r1 * r1 + self.lam_r2 * r2
-
-    def decode(self, codes):
-        """g(z) mapped back to input units."""
-        return self.standardize.inverse(self.decoder(codes))
 
 
 class ElasticDeformation:
@@ -68,14 +70,20 @@ class ElasticDeformation:
     def __init__(self, sigma=4.0, alpha=20.0):
         self.sigma, self.alpha = sigma, alpha
 
-    def __call__(self, images):
+    def __call__(self, images, generator=None):
         from kornia.geometry.transform import elastic_transform2d
 
         height, width = images.shape[-2:]
         kernel = 2 * int(3 * self.sigma) + 1
-        noise = torch.rand(len(images), 2, height, width, device=images.device) * 2 - 1
+        noise = torch.rand(len(images), 2, height, width, device=images.device, generator=generator) * 2 - 1
         alpha = (self.alpha * 2 / width, self.alpha * 2 / height)
         return elastic_transform2d(images, noise, (kernel, kernel), (self.sigma, self.sigma), alpha)
+
+
+def _nearest_rows_per_prototype(outputs):
+    """Per chunk: each prototype's smallest distance to a row, and that row's index in the chunk."""
+    distances = outputs[1]
+    return distances.min(dim=0).values[None].cpu().numpy(), distances.argmin(dim=0)[None].cpu().numpy()
 
 
 class PrototypeClassifier(NeuralClassifierBase):
@@ -119,8 +127,11 @@ class PrototypeClassifier(NeuralClassifierBase):
         Scaling factor in pixels of the displacement field.
     max_epochs : int, default=100
         Number of passes over the training data.
-    batch_size : int, default=64
-        Minibatch size (R1 and R2 are computed over each minibatch).
+    batch_size : int or "auto", default="auto"
+        Minibatch size (R1 and R2 are computed over each minibatch). "auto"
+        takes about sqrt(n_samples), a power of 2 between 16 and 256 (the paper
+        uses 250). Rows are split into batches of almost equal size; none is
+        dropped.
     lr : float, default=0.002
         Learning rate (the paper uses 1e-4 for 1500 epochs; the default learns
         small data in fewer epochs).
@@ -138,13 +149,27 @@ class PrototypeClassifier(NeuralClassifierBase):
         Patience of early stopping, in epochs.
     device : str, default="auto"
         Torch device; ``"auto"`` uses CUDA when available, else the CPU.
+    n_threads : int or None, default=1
+        Torch CPU threads used by ``fit`` and inference, restored afterwards.
+        One thread is as fast as two for the default models on 2 cores and
+        does not collapse when other processes hold the cores (see Notes);
+        -1 uses every CPU, None keeps torch's own setting.
+    inference_batch_size : int or "auto", default="auto"
+        Rows per chunk in ``predict``, ``predict_proba``, ``explain`` and
+        the validation split; "auto" takes chunks of about 2**19 input values
+        (26k rows of 20 features, 668 28x28 images), so memory stays bounded.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling, augmentation and the
         validation split; an int makes fits reproducible.
     verbose : int, default=0
         When > 0, show a progress bar and a per-epoch table.
     warm_start : bool, default=False
-        When True, ``fit`` continues training the fitted network.
+        When True, ``fit`` continues training the fitted network with the
+        current parameters (lr, optimizer, batch size, λs, early stopping,
+        callbacks ... take effect; the optimizer starts afresh). Changing a
+        parameter that shapes the network (``n_prototypes``,
+        ``weight_matrix``, ``hidden_layer_sizes``, ``latent_dim``,
+        ``conv_channels``, ``image_shape``) fits a new one, with a warning.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks, passed to the underlying net.
 
@@ -182,9 +207,11 @@ class PrototypeClassifier(NeuralClassifierBase):
 
     Notes
     -----
-    Tabular inputs are standardized inside the network with the training
-    mean and standard deviation, so the reconstruction error weighs features
-    equally and decoded prototypes come back in the units of X. The MLP
+    Tabular inputs are standardized with the training mean and standard
+    deviation (computed in float64 before the float32 cast, so no unit or
+    offset of a column loses it), so the reconstruction error weighs features
+    equally; decoded prototypes come back in the units of X. Images with
+    pixels outside [0, 1] are mapped onto [0, 1] by the training range. The MLP
     encoder for tabular data and the conv encoder both end in a sigmoid, so
     the prototypes are initialized uniformly in the unit hypercube (§3.1).
 
@@ -206,6 +233,10 @@ class PrototypeClassifier(NeuralClassifierBase):
     (2, 3)
     """
 
+    _structural_params = ("n_prototypes", "weight_matrix", "hidden_layer_sizes", "latent_dim",
+                          "conv_channels", "image_shape")
+    _module_params = ("lam_recon", "lam_r1", "lam_r2")
+
     _parameter_constraints = {
         **NeuralClassifierBase._parameter_constraints,
         "n_prototypes": [Interval(Integral, 1, None, closed="left")],
@@ -213,10 +244,10 @@ class PrototypeClassifier(NeuralClassifierBase):
         "lam_r1": [Interval(Real, 0, None, closed="left")],
         "lam_r2": [Interval(Real, 0, None, closed="left")],
         "weight_matrix": [StrOptions({"learned", "negative_identity"})],
-        "hidden_layer_sizes": [tuple, list],
+        "hidden_layer_sizes": [positive_int_sequence()],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "conv_channels": [tuple, list],
-        "image_shape": [tuple, list, None],
+        "conv_channels": [positive_int_sequence(min_length=1)],
+        "image_shape": [IMAGE_SHAPE, None],
         "elastic_deformation": ["boolean"],
         "elastic_sigma": [Interval(Real, 0, None, closed="neither")],
         "elastic_alpha": [Interval(Real, 0, None, closed="left")],
@@ -225,10 +256,10 @@ class PrototypeClassifier(NeuralClassifierBase):
     def __init__(self, n_prototypes=15, *, lam_recon=0.05, lam_r1=0.05, lam_r2=0.05,
                  weight_matrix="learned", hidden_layer_sizes=(64,), latent_dim=10,
                  conv_channels=(32, 32, 32, 10), image_shape=None, elastic_deformation=False,
-                 elastic_sigma=4.0, elastic_alpha=20.0, max_epochs=100, batch_size=64, lr=0.002,
+                 elastic_sigma=4.0, elastic_alpha=20.0, max_epochs=100, batch_size="auto", lr=0.002,
                  optimizer="adam", weight_decay=0.0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, device="auto", random_state=None, verbose=0,
-                 warm_start=False, callbacks=None):
+                 n_iter_no_change=10, device="auto", n_threads=1, inference_batch_size="auto",
+                 random_state=None, verbose=0, warm_start=False, callbacks=None):
         self.n_prototypes = n_prototypes
         self.lam_recon = lam_recon
         self.lam_r1 = lam_r1
@@ -244,7 +275,8 @@ class PrototypeClassifier(NeuralClassifierBase):
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
+            inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
             warm_start=warm_start, callbacks=callbacks,
         )
 
@@ -259,14 +291,10 @@ class PrototypeClassifier(NeuralClassifierBase):
         images = X.ndim == 4
         if self.elastic_deformation and not images:
             raise ValueError("elastic_deformation=True needs image input (n, H, W), (n, C, H, W) or image_shape.")
-        standardize = Standardize() if images else Standardize.from_data(X)
         encoder, decoder, latent_dim = make_autoencoder(
             self.input_shape_, self.hidden_layer_sizes, self.latent_dim, self.conv_channels
         )
-        return PrototypeNetwork(
-            standardize, encoder, decoder, latent_dim, self.n_prototypes, n_classes,
-            self.weight_matrix, self.lam_recon, self.lam_r1, self.lam_r2,
-        )
+        return PrototypeNetwork(encoder, decoder, latent_dim, self.n_prototypes, n_classes, self.weight_matrix)
 
     def _train_transform(self):
         if not self.elastic_deformation:
@@ -281,13 +309,13 @@ class PrototypeClassifier(NeuralClassifierBase):
         prototypes = module.prototypes.detach()
         self.prototypes_ = prototypes.cpu().numpy()
         self.class_weights_ = module.classifier.weight.detach().cpu().numpy()
-        self.decoded_prototypes_ = module.decode(prototypes).cpu().numpy()
-        codes = self.net_.forward(TensorDataset(X, device=self.net_.device))[2]
-        distances = torch.cdist(prototypes.cpu().double(), codes.double()).pow(2)
-        nearest = distances.argmin(dim=1)
-        self.prototype_nearest_indices_ = nearest.numpy()
-        self.prototype_nearest_distances_ = distances.gather(1, nearest[:, None]).squeeze(1).numpy()
-        self.prototype_nearest_examples_ = X[self.prototype_nearest_indices_]
+        self.decoded_prototypes_ = self._unscale(module.decoder(prototypes).cpu().numpy())
+        chunk_min, chunk_argmin = self._infer(X, _nearest_rows_per_prototype)
+        best_chunk = chunk_min.argmin(axis=0)
+        columns = np.arange(len(prototypes))
+        self.prototype_nearest_indices_ = best_chunk * self._inference_chunk() + chunk_argmin[best_chunk, columns]
+        self.prototype_nearest_distances_ = chunk_min[best_chunk, columns]
+        self.prototype_nearest_examples_ = np.asarray(X[self.prototype_nearest_indices_], dtype=np.float64)
 
     # ------------------------------------------------------------ explaining
     def explain(self, X, n_nearest=3):
@@ -316,10 +344,10 @@ class PrototypeClassifier(NeuralClassifierBase):
             - ``predicted_class`` (sample,): the predicted label.
         """
         check_is_fitted(self)
-        n_nearest = int(min(n_nearest, self.n_prototypes))
-        if n_nearest < 1:
-            raise ValueError(f"n_nearest must be >= 1, got {n_nearest}.")
-        distances = self._forward(X)[1].double().numpy()
+        if not isinstance(n_nearest, Integral) or isinstance(n_nearest, bool) or n_nearest < 1:
+            raise ValueError(f"n_nearest must be an int >= 1, got {n_nearest!r}.")
+        n_nearest = min(n_nearest, len(self.prototypes_))
+        distances = self._predict_outputs(X, lambda outputs: outputs[1].cpu().numpy())
         contributions = self.class_weights_.astype(np.float64)[None] * distances[:, None, :]
         logits = contributions.sum(axis=2)
         order = np.argsort(distances, axis=1, kind="stable")[:, :n_nearest]
@@ -380,7 +408,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         return Explanation(data, dims, self._coords(), meta)
 
     def _coords(self):
-        coords = {"class": self.classes_, "prototype": np.arange(self.n_prototypes)}
+        coords = {"class": self.classes_, "prototype": np.arange(len(self.prototypes_))}
         if len(self.input_shape_) == 1:
             names = getattr(self, "feature_names_in_", None)
             coords["feature"] = names if names is not None else [f"x{i}" for i in range(self.input_shape_[0])]

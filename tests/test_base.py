@@ -37,6 +37,7 @@ class GatedRobustModule(nn.Module):
     """Gate -> MLP; penalty = lam * ||d output / d x||^2 (needs input gradients)."""
 
     requires_input_grad = True
+    generator = None  # set by the base while training
 
     def __init__(self, n_features, n_outputs, lam):
         super().__init__()
@@ -47,8 +48,8 @@ class GatedRobustModule(nn.Module):
 
     def forward(self, x):
         gate = torch.sigmoid(self.gate_logits)
-        if self.training:
-            gate = torch.bernoulli(gate.expand_as(x)) + gate - gate.detach()  # straight-through sample
+        if self.training:  # straight-through sample
+            gate = torch.bernoulli(gate.expand_as(x), generator=self.generator) + gate - gate.detach()
         return self.body(x * gate), gate
 
     def penalty(self, outputs, X, training=False):
@@ -61,14 +62,18 @@ class GatedRobustModule(nn.Module):
 
 
 class ToyRegressor(NeuralRegressorBase):
+    _module_params = ("lam",)
+
     def __init__(self, lam=0.01, max_epochs=30, batch_size=32, lr=0.01, optimizer="adam", weight_decay=0.0,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
-                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+                 n_threads=1, inference_batch_size="auto", random_state=None, verbose=0, warm_start=False,
+                 callbacks=None):
         self.lam = lam
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
+            inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
             warm_start=warm_start, callbacks=callbacks,
         )
 
@@ -85,7 +90,7 @@ class TrainingRowsModule(nn.Module):
         self.alpha = nn.Parameter(torch.zeros(len(X_train), n_classes))
 
     def forward(self, x):
-        kernel = torch.exp(-torch.cdist(x, self.X_train).pow(2) / x.shape[1])
+        kernel = torch.exp(-torch.cdist(x, self.X_train).pow(2))
         return kernel @ self.alpha, kernel
 
 
@@ -146,7 +151,7 @@ def test_module_keeps_training_rows(classification_data):
     X, y = classification_data
     est = ToyRowsClassifier(**ROWS_FAST).fit(X, y)
     stored = est.net_.module_.X_train.cpu().numpy()
-    np.testing.assert_array_equal(stored, X.astype(np.float32))
+    np.testing.assert_allclose(stored, (X - X.mean(0)) / X.std(0), rtol=1e-5, atol=1e-5)
     assert est.score(X, y) > 0.9
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
@@ -161,6 +166,7 @@ def test_post_hoc_gradient_through_fitted_module(classification_data):
     margin = (logits[:, 1] - logits[:, 0]).detach().numpy()
     np.testing.assert_allclose(margin, est.decision_function(X[:3]), rtol=1e-5, atol=1e-5)
     (grad,) = torch.autograd.grad((logits[:, 1] - logits[:, 0]).sum(), x)
+    grad = grad / torch.as_tensor(est.input_scale_, dtype=grad.dtype)  # back to the units of X
     eps = 1e-2
     X_shift = X[:3].copy()
     X_shift[:, 0] += eps
@@ -259,8 +265,10 @@ def test_early_stopping_and_callbacks(classification_data):
     history = est.net_.history
     assert "valid_loss" in history[-1]
     assert len(history) < 300
-    assert counter.epochs == len(history)
-    assert counter.batches == sum(history[:, "train_batch_count"])
+    used = dict(est.net_.callbacks_)["CountEpochs"]
+    assert used is not counter and not hasattr(counter, "epochs"), "the user's callback is cloned, not mutated"
+    assert used.epochs == len(history)
+    assert used.batches == sum(history[:, "train_batch_count"])
 
 
 def test_verbose_prints_progress(classification_data, capsys):
@@ -312,11 +320,11 @@ def test_batch_iterator_slices_without_collation():
     dataset = TensorDataset(np.arange(10, dtype=np.float32)[:, None], np.arange(10))
     batches = list(TensorBatchIterator(dataset, batch_size=4))
     assert [len(X) for X, _ in batches] == [4, 4, 2]
-    dropped = list(TensorBatchIterator(dataset, batch_size=4, shuffle=True, drop_last=True))
-    assert [len(X) for X, _ in dropped] == [4, 4]
-    seen = torch.cat([y for _, y in dropped])
-    assert len(set(seen.tolist())) == 8
-    whole = list(TensorBatchIterator(dataset, batch_size=64, drop_last=True))
+    generator = torch.Generator().manual_seed(0)
+    even = list(TensorBatchIterator(dataset, batch_size=3, shuffle=True, even=True, generator=generator))
+    assert [len(X) for X, _ in even] == [3, 4, 3], "every row, in batches of almost equal size"
+    assert sorted(torch.cat([y for _, y in even]).tolist()) == list(range(10))
+    whole = list(TensorBatchIterator(dataset, batch_size=64, even=True))
     assert len(whole) == 1 and len(whole[0][0]) == 10
 
 

@@ -1,6 +1,6 @@
-"""Plain torch building blocks: encoders, decoders and layers."""
+"""Plain torch building blocks: encoders, decoders and initialisation."""
 
 from .autoencoders import ConvDecoder, ConvEncoder, make_autoencoder, mlp
-from .layers import Standardize
+from .init import reset_parameters
 
-__all__ = ["ConvDecoder", "ConvEncoder", "Standardize", "make_autoencoder", "mlp"]
+__all__ = ["ConvDecoder", "ConvEncoder", "make_autoencoder", "mlp", "reset_parameters"]
