@@ -327,7 +327,8 @@ def test_get_data_home(monkeypatch, tmp_path):
 def test_registry_layout():
     for path, remote in _registry.REGISTRY.items():
         assert remote.path == path and path.count("/") == 1
-        assert remote.url.startswith(("http://", "https://"))
+        assert remote.url.startswith("https://")
+        assert remote.max_download_size > 0
         assert remote.url.endswith(path.split("/")[1])
         assert remote.sha256 or remote.gzip_sha256
 
@@ -479,7 +480,7 @@ def test_download_error_leaves_nothing(mirror, tmp_path):
 
 
 def test_interrupt_during_download_leaves_nothing(tmp_path, monkeypatch):
-    def interrupted(url, out):
+    def interrupted(url, out, remote, timeout):
         out.write(b"partial data")
         raise KeyboardInterrupt
 
@@ -507,7 +508,9 @@ def test_gzip_file_hash_accepted_without_content_hash(tmp_path, monkeypatch):
     relpath = "mnist/t10k-labels-idx1-ubyte.gz"
     original = SHARED_DATA / relpath
     digest = hashlib.sha256(original.read_bytes()).hexdigest()
-    entry = _registry.RemoteFile(relpath, "http://invalid/x.gz", None, (digest,))
+    entry = _registry.RemoteFile(
+        relpath, "http://invalid/x.gz", None, 4542, 10008, gzip_sha256=(digest,)
+    )
     monkeypatch.setitem(_base.REGISTRY, relpath, entry)
     home = tmp_path / "home"
     _copy_shared(home, relpath)
