@@ -44,8 +44,9 @@ class RemoteFile:
         SHA-256 of the content (decompressed content for ``.gz`` files), or
         None when no content hash could be verified.
     size : int or None
-        Size in bytes of the file as served at `url` (for ``.gz`` files, of
-        the canonical compressed file), or None when not known.
+        Size in bytes of the file as served at `url`. For ``.gz`` files,
+        that of the canonical compressed file, or None when not known;
+        required for other files.
     uncompressed_size : int or None, default=None
         Size in bytes of the decompressed content of a ``.gz`` file.
     gzip_sha256 : tuple of str, default=()
