@@ -356,8 +356,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     - ``truncated``: half the body, announcing its full length;
     - ``endless``: the body over and over, without Content-Length;
     - ``drip``: one byte every 0.1 s;
-    - ``longer``, ``shorter``, ``huge``: the body dripped, announcing one
-      byte more, one byte less, or a terabyte;
+    - ``longer``, ``shorter``, ``huge``, ``garbage``: the body dripped,
+      announcing one byte more, one byte less, a terabyte, or no number;
     - ``to-same``, ``to-ftp``, ``to-file``: a redirect to the file itself,
       to an ftp URL, or to a local file.
 
@@ -418,6 +418,7 @@ _ANNOUNCED = {
     "longer": lambda n: n + 1,
     "shorter": lambda n: n - 1,
     "huge": lambda n: 10**12,
+    "garbage": lambda n: "twelve",
 }
 
 
@@ -610,14 +611,23 @@ def test_endless_body_abandoned(mirror, tmp_path, monkeypatch):
 
 
 @needs_shared
-@pytest.mark.parametrize("behaviour", ["longer", "shorter", "huge"])
+@pytest.mark.parametrize(
+    "behaviour, message",
+    [
+        ("longer", "Content-Length is 11904 bytes, expected 11903"),
+        ("shorter", "Content-Length is 11902 bytes, expected 11903"),
+        ("huge", "Content-Length is 1000000000000 bytes, expected 11903"),
+        ("garbage", "invalid Content-Length 'twelve'"),
+    ],
+    ids=["longer", "shorter", "huge", "garbage"],
+)
 def test_wrong_content_length_abandoned_before_the_body(
-    mirror, tmp_path, monkeypatch, behaviour
+    mirror, tmp_path, monkeypatch, behaviour, message
 ):
     _misbehaving(mirror, monkeypatch, "glass/glass.data", behaviour)
     home = tmp_path / "home"
     start = time.monotonic()
-    with pytest.raises(OSError, match="Content-Length is .* expected 11903"):
+    with pytest.raises(OSError, match=message):
         datasets.fetch_glass(data_home=home)
     assert time.monotonic() - start < 2  # the dripped body takes 20 min
     assert _files_under(home) == []

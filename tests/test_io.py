@@ -33,7 +33,9 @@ def umask():
     os.umask(previous)
 
 
-@pytest.mark.parametrize("mask, expected", [(0o077, 0o600), (0o022, 0o644)])
+@pytest.mark.parametrize(
+    "mask, expected", [(0o077, 0o600), (0o022, 0o644)], ids=["umask077", "umask022"]
+)
 def test_written_file_has_default_permissions(tmp_path, umask, mask, expected):
     umask(mask)
     path = tmp_path / "result.json"
@@ -41,7 +43,7 @@ def test_written_file_has_default_permissions(tmp_path, umask, mask, expected):
     assert stat.S_IMODE(path.stat().st_mode) == expected
 
 
-@pytest.mark.parametrize("mask", [0o077, 0o022])
+@pytest.mark.parametrize("mask", [0o077, 0o022], ids=["umask077", "umask022"])
 def test_explicit_mode(tmp_path, umask, mask):
     umask(mask)
     path = tmp_path / "result.json"

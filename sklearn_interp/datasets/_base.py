@@ -147,6 +147,7 @@ def _usable(candidate, remote, target):
 
 
 def _timeout(timeout):
+    """The download timeout in seconds, from the argument or the environment."""
     if timeout is None:
         timeout = os.environ.get(TIMEOUT_ENV, _DEFAULT_TIMEOUT)
     try:
@@ -328,7 +329,8 @@ def _copy_url(url, out, remote, timeout):
 
     No single socket operation waits longer than half of `timeout` (at most
     ``_READ_TIMEOUT``), and the body is abandoned once the rest of the time
-    has run out, so the whole transfer ends within `timeout` seconds.
+    has run out, so the transfer ends within `timeout` seconds (unless the
+    server drips its headers: those are bounded per read only).
     """
     read_timeout = min(_READ_TIMEOUT, timeout / 2)
     stop_at = time.monotonic() + timeout - read_timeout
@@ -356,7 +358,10 @@ def _content_length(response, exact, limit):
     announced = response.headers.get("Content-Length")
     if announced is None:
         return None
-    announced = int(announced)
+    try:
+        announced = int(announced)
+    except ValueError:
+        raise OSError(f"invalid Content-Length {announced!r}") from None
     if announced > limit or (exact is not None and announced != exact):
         expected = exact if exact is not None else f"at most {limit}"
         raise OSError(f"Content-Length is {announced} bytes, expected {expected}")
