@@ -71,7 +71,7 @@ def temp_owner_pid(tmp, path, suffix):
     if not (name.startswith(head) and name.endswith(suffix)):
         return None
     pid, _, token = name[len(head) : len(name) - len(suffix)].partition(".")
-    return int(pid) if pid.isdigit() and token else None
+    return int(pid) if pid.isdigit() and token and "." not in token else None
 
 
 def write_text_atomic(path, text, *, mode=None):

@@ -86,3 +86,5 @@ def test_temp_owner_pid(tmp_path):
     assert temp_owner_pid(tmp, path, ".tmp") is None
     assert temp_owner_pid(tmp, tmp_path / "other.csv", ".part") is None
     assert temp_owner_pid(path.with_name(".data.csv.12.part"), path, ".part") is None
+    other_target = path.with_name(".data.csv.1.12.0123abcd.part")  # for "data.csv.1"
+    assert temp_owner_pid(other_target, path, ".part") is None
