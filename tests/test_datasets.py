@@ -5,12 +5,18 @@ the repository checkout); the download path is checked against a local HTTP
 server on 127.0.0.1.
 """
 
+import contextlib
 import gzip
 import hashlib
 import http.server
 import os
 import shutil
+import stat
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from functools import partial
 from pathlib import Path
 
@@ -327,7 +333,8 @@ def test_get_data_home(monkeypatch, tmp_path):
 def test_registry_layout():
     for path, remote in _registry.REGISTRY.items():
         assert remote.path == path and path.count("/") == 1
-        assert remote.url.startswith(("http://", "https://"))
+        assert remote.url.startswith("https://")
+        assert remote.max_download_size > 0
         assert remote.url.endswith(path.split("/")[1])
         assert remote.sha256 or remote.gzip_sha256
 
@@ -340,25 +347,79 @@ def _recompress(src, dst, mtime=123456789):
     dst.write_bytes(gzip.compress(content, compresslevel=1, mtime=mtime))
 
 
+_SERVER_LIMIT_S = 10  # no misbehaving response lasts longer
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves files; paths ending in ``.truncated`` send half the body of
-    the file without that suffix while announcing its full length."""
+    """Serves files; ``<file>.<behaviour>`` serves ``<file>`` misbehaving:
+
+    - ``truncated``: half the body, announcing its full length;
+    - ``endless``: the body over and over, without Content-Length;
+    - ``drip``: one byte every 0.1 s;
+    - ``longer``, ``shorter``, ``huge``, ``garbage``: the body dripped,
+      announcing one byte more, one byte less, a terabyte, or no number;
+    - ``to-same``, ``to-ftp``, ``to-file``: a redirect to the file itself,
+      to an ftp URL, or to a local file.
+
+    Every response ends after ``_SERVER_LIMIT_S`` or when the client leaves.
+    """
 
     def do_GET(self):
-        if not self.path.endswith(".truncated"):
+        stem, _, behaviour = self.path.rpartition(".")
+        if behaviour.startswith("to-"):
+            return self._redirect(stem, behaviour[3:])
+        if behaviour not in _ANNOUNCED:
             return super().do_GET()
-        body = Path(self.translate_path(self.path[: -len(".truncated")]))
-        body = body.read_bytes()
+        body = Path(self.translate_path(stem)).read_bytes()
         self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
+        announced = _ANNOUNCED[behaviour](len(body))
+        if announced is not None:
+            self.send_header("Content-Length", str(announced))
         self.end_headers()
-        self.wfile.write(body[: len(body) // 2])
-        self.wfile.flush()
         self.close_connection = True
+        with contextlib.suppress(ConnectionError):
+            self._send(body, behaviour)
         return None
+
+    def _redirect(self, stem, scheme):
+        location = {
+            "same": stem,
+            "ftp": f"ftp://127.0.0.1:1{stem}",
+            "file": "file:///etc/hostname",
+        }[scheme]
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, body, behaviour):
+        deadline = time.monotonic() + _SERVER_LIMIT_S
+        if behaviour == "truncated":
+            self.wfile.write(body[: len(body) // 2])
+        elif behaviour == "endless":
+            while time.monotonic() < deadline:
+                self.wfile.write(body)
+        else:
+            for byte in body:
+                if time.monotonic() > deadline:
+                    break
+                self.wfile.write(bytes([byte]))
+                time.sleep(0.1)
 
     def log_message(self, *args):
         pass
+
+
+# Content-Length announced by each misbehaviour, from the true size.
+_ANNOUNCED = {
+    "truncated": lambda n: n,
+    "endless": lambda n: None,
+    "drip": lambda n: n,
+    "longer": lambda n: n + 1,
+    "shorter": lambda n: n - 1,
+    "huge": lambda n: 10**12,
+    "garbage": lambda n: "twelve",
+}
 
 
 @pytest.fixture(scope="module")
@@ -473,13 +534,14 @@ def test_interrupted_download_leaves_nothing(mirror, tmp_path, monkeypatch):
 
 def test_download_error_leaves_nothing(mirror, tmp_path):
     home = tmp_path / "home"
-    with pytest.raises(OSError, match="404"):
+    with pytest.raises(OSError, match="404") as excinfo:
         datasets.fetch_yeast(data_home=home)
+    assert f"put it at {home / 'yeast' / 'yeast.data'}" in str(excinfo.value)
     assert _files_under(home) == []
 
 
 def test_interrupt_during_download_leaves_nothing(tmp_path, monkeypatch):
-    def interrupted(url, out):
+    def interrupted(url, out, remote, timeout):
         out.write(b"partial data")
         raise KeyboardInterrupt
 
@@ -507,7 +569,9 @@ def test_gzip_file_hash_accepted_without_content_hash(tmp_path, monkeypatch):
     relpath = "mnist/t10k-labels-idx1-ubyte.gz"
     original = SHARED_DATA / relpath
     digest = hashlib.sha256(original.read_bytes()).hexdigest()
-    entry = _registry.RemoteFile(relpath, "http://invalid/x.gz", None, (digest,))
+    entry = _registry.RemoteFile(
+        relpath, "http://invalid/x.gz", None, 4542, 10008, gzip_sha256=(digest,)
+    )
     monkeypatch.setitem(_base.REGISTRY, relpath, entry)
     home = tmp_path / "home"
     _copy_shared(home, relpath)
@@ -515,3 +579,213 @@ def test_gzip_file_hash_accepted_without_content_hash(tmp_path, monkeypatch):
     _recompress(original, home / relpath)
     with pytest.raises(ChecksumError, match="no content hash recorded"):
         _base.fetch_file(relpath, data_home=home)
+
+
+def _misbehaving(mirror, monkeypatch, relpath, behaviour):
+    """Serve the shared `relpath` from `mirror` with a misbehaviour."""
+    _copy_shared(mirror, relpath)
+    url = f"{os.environ[_base.MIRROR_ENV]}/{relpath}.{behaviour}"
+    monkeypatch.setattr(_base, "_url_for", lambda remote: url)
+
+
+@needs_shared
+def test_downloaded_file_has_default_permissions(mirror, tmp_path):
+    _copy_shared(mirror, "glass/glass.data")
+    previous = os.umask(0o022)
+    try:
+        path = _base.fetch_file("glass/glass.data", data_home=tmp_path / "home")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@needs_shared
+def test_endless_body_abandoned(mirror, tmp_path, monkeypatch):
+    _misbehaving(mirror, monkeypatch, "glass/glass.data", "endless")
+    home = tmp_path / "home"
+    start = time.monotonic()
+    with pytest.raises(OSError, match="more than the expected 11903 bytes"):
+        datasets.fetch_glass(data_home=home)
+    assert time.monotonic() - start < 5
+    assert _files_under(home) == []
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "behaviour, message",
+    [
+        ("longer", "Content-Length is 11904 bytes, expected 11903"),
+        ("shorter", "Content-Length is 11902 bytes, expected 11903"),
+        ("huge", "Content-Length is 1000000000000 bytes, expected 11903"),
+        ("garbage", "invalid Content-Length 'twelve'"),
+    ],
+    ids=["longer", "shorter", "huge", "garbage"],
+)
+def test_wrong_content_length_abandoned_before_the_body(
+    mirror, tmp_path, monkeypatch, behaviour, message
+):
+    _misbehaving(mirror, monkeypatch, "glass/glass.data", behaviour)
+    home = tmp_path / "home"
+    start = time.monotonic()
+    with pytest.raises(OSError, match=message):
+        datasets.fetch_glass(data_home=home)
+    assert time.monotonic() - start < 2  # the dripped body takes 20 min
+    assert _files_under(home) == []
+
+
+@needs_shared
+@pytest.mark.parametrize("through", ["argument", "environment"])
+def test_drip_abandoned_after_timeout(mirror, tmp_path, monkeypatch, through):
+    _misbehaving(mirror, monkeypatch, "glass/glass.data", "drip")
+    kwargs = {"data_home": tmp_path / "home"}
+    if through == "argument":
+        kwargs["timeout"] = 1.5
+    else:
+        monkeypatch.setenv(_base.TIMEOUT_ENV, "1.5")
+    start = time.monotonic()
+    with pytest.raises(OSError, match="not finished after 1.5 s"):
+        _base.fetch_file("glass/glass.data", **kwargs)
+    assert 0.5 < time.monotonic() - start < 3
+    assert _files_under(tmp_path / "home") == []
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan"])
+def test_invalid_timeout(monkeypatch, value):
+    monkeypatch.setenv(_base.TIMEOUT_ENV, value)
+    with pytest.raises(ValueError, match=_base.TIMEOUT_ENV):
+        datasets.fetch_glass()
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "scheme, message",
+    [
+        ("ftp", r"refused redirect .* \(scheme ftp\)"),
+        # urllib itself refuses schemes other than http, https and ftp.
+        ("file", "Redirection to url 'file:///etc/hostname' is not allowed"),
+    ],
+    ids=["ftp", "file"],
+)
+def test_redirect_to_another_scheme_refused(
+    mirror, tmp_path, monkeypatch, scheme, message
+):
+    _misbehaving(mirror, monkeypatch, "glass/glass.data", f"to-{scheme}")
+    with pytest.raises(OSError, match=message):
+        datasets.fetch_glass(data_home=tmp_path / "home")
+    assert _files_under(tmp_path / "home") == []
+
+
+@needs_shared
+def test_redirect_within_the_scheme_followed(mirror, tmp_path, monkeypatch):
+    _misbehaving(mirror, monkeypatch, "glass/glass.data", "to-same")
+    X, _ = datasets.fetch_glass(data_home=tmp_path / "home", return_X_y=True)
+    assert X.shape == (214, 9)
+
+
+@pytest.mark.parametrize(
+    "old, new, refused",
+    [("https", "http", True), ("https", "ftp", True), ("http", "https", False)],
+)
+def test_redirect_handler_schemes(old, new, refused):
+    handler = _base._SameSchemeRedirectHandler()
+    request = urllib.request.Request(f"{old}://example.org/a")
+    follow = partial(handler.redirect_request, request, None, 302, "Found", {})
+    if refused:
+        with pytest.raises(OSError, match="refused redirect"):
+            follow(f"{new}://example.org/b")
+    else:
+        assert follow(f"{new}://example.org/b").full_url == "https://example.org/b"
+
+
+def test_gzip_bomb_stopped(mirror, tmp_path, monkeypatch):
+    content = bytes(10_000_000)
+    relpath = "bomb/bomb.gz"
+    entry = _registry.RemoteFile(
+        relpath, "https://invalid/bomb.gz", hashlib.sha256(content).hexdigest(),
+        None, 100_000,
+    )
+    monkeypatch.setitem(_base.REGISTRY, relpath, entry)
+    (mirror / "bomb").mkdir()
+    (mirror / relpath).write_bytes(gzip.compress(content))  # about 10 kB
+    home = tmp_path / "home"
+    match = "content larger than the expected 100000 bytes"
+    with pytest.raises(ChecksumError, match=match):
+        _base.fetch_file(relpath, data_home=home)
+    assert _files_under(home) == []
+    shutil.copyfile(mirror / relpath, home / relpath)
+    with pytest.raises(ChecksumError, match=match):
+        _base.fetch_file(relpath, data_home=home)
+
+
+@needs_shared
+def test_corrupt_system_copy_skipped(mirror, tmp_path, monkeypatch):
+    relpath = "fashion_mnist/t10k-labels-idx1-ubyte.gz"
+    _copy_shared(mirror, relpath)
+    system = tmp_path / "usr_share_datasets_fashion-mnist"
+    corrupt = system / "t10k-labels-idx1-ubyte.gz"
+    system.mkdir()
+    corrupt.write_bytes(gzip.compress(b"not the labels"))
+    monkeypatch.setitem(_base.SYSTEM_DATA_DIRS, "fashion_mnist", (str(system),))
+    home = tmp_path / "home"
+    with pytest.warns(UserWarning, match=f"Ignoring corrupt copy {corrupt}"):
+        path = _base.fetch_file(relpath, data_home=home)
+    assert path == home / relpath
+    assert path.read_bytes() == (SHARED_DATA / relpath).read_bytes()
+
+
+@needs_shared
+def test_replacement_with_same_size_and_mtime_detected(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    local = _copy_shared(home, "wine/wine.data")
+    _base.fetch_file("wine/wine.data", data_home=home)
+    before = local.stat()
+    with open(local, "r+b") as stream:  # same inode, size and mtime
+        stream.seek(before.st_size // 2)
+        stream.write(b"9")
+    os.utime(local, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert local.stat().st_size == before.st_size
+    with pytest.raises(ChecksumError):
+        _base.fetch_file("wine/wine.data", data_home=home)
+
+
+@needs_shared
+def test_verified_file_not_hashed_again(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    _copy_shared(home, "wine/wine.data")
+    _base.fetch_file("wine/wine.data", data_home=home)
+    monkeypatch.setattr(_base, "_matches", None)  # any re-hash would fail
+    assert _base.fetch_file("wine/wine.data", data_home=home) == home / "wine/wine.data"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/data", "file:///tmp/data", "127.0.0.1:8000/data", "https://"]
+)
+def test_invalid_mirror_url(monkeypatch, tmp_path, url):
+    monkeypatch.setenv(_base.MIRROR_ENV, url)
+    with pytest.raises(ValueError, match=f"{_base.MIRROR_ENV} must be an http"):
+        datasets.fetch_glass(data_home=tmp_path / "home")
+    assert not (tmp_path / "home").exists()
+
+
+def _dead_pid():
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    return process.pid
+
+
+@needs_shared
+def test_stale_temporary_files_removed(mirror, tmp_path):
+    _copy_shared(mirror, "glass/glass.data")
+    folder = tmp_path / "home" / "glass"
+    folder.mkdir(parents=True)
+    dead = folder / f".glass.data.{_dead_pid()}.0123abcd.part"
+    old = folder / f".glass.data.{os.getpid()}.4567cdef.part"
+    live = folder / f".glass.data.{os.getpid()}.89abcdef.part"
+    other = folder / ".glass.names.1.0123abcd.part"
+    for path in (dead, old, live, other):
+        path.write_bytes(b"partial")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    datasets.fetch_glass(data_home=tmp_path / "home")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["glass.data", live.name, other.name]
+    )

@@ -21,8 +21,13 @@ A. Géron's handson-ml2, Zalando, the MNIST mirror), or from
 ``$SKLEARN_INTERP_DATA_URL/<dataset>/<file>`` when that environment
 variable names a mirror. Every file, downloaded or already present, must
 match the SHA-256 in the registry (of the decompressed content for
-``.gz`` files); otherwise :class:`ChecksumError` is raised. Downloads are
-written to a temporary file and renamed only once verified.
+``.gz`` files); otherwise :class:`ChecksumError` is raised (a corrupt copy in
+a system-wide folder is skipped with a warning instead). Downloads are
+written to a temporary file and renamed only once verified; they are
+abandoned beyond the registered size, on a redirect to another scheme
+(other than http to https), or after ``SKLEARN_INTERP_DOWNLOAD_TIMEOUT``
+seconds (default 300). Offline, point ``SKLEARN_INTERP_DATA`` or
+`data_home` at a folder already holding the files.
 """
 
 from ._base import ChecksumError, get_data_home
