@@ -215,6 +215,32 @@ class PrototypeClassifier(NeuralClassifierBase):
     encoder for tabular data and the conv encoder both end in a sigmoid, so
     the prototypes are initialized uniformly in the unit hypercube (§3.1).
 
+    Defaults that differ from the paper (its MNIST setup, §3.1-3.2), chosen so
+    that small data sets train in seconds; ``n_prototypes``, the three λ, the
+    conv channels and the elastic deformation's sigma and alpha do follow it:
+
+    - ``batch_size`` (see its entry) vs the paper's 250.
+    - ``max_epochs=100`` vs the paper's 1500.
+    - ``lr=0.002`` vs the paper's 1e-4.
+    - ``optimizer="adam"``: the paper names no optimizer, only minibatch
+      stochastic gradient descent.
+    - ``elastic_deformation=False``: the paper deforms every MNIST training
+      minibatch (§3.2); set it to True for the paper's augmentation.
+    - Conv depth follows the image size: the paper's four stride-2 layers take
+      28x28 to a 2x2x10 code; smaller images drop inner layers so that the
+      code's feature maps stay at least 2x2 (8x8 digits keep two layers, 32 and
+      10 channels, 8 -> 4 -> 2), and larger images keep four layers and get
+      larger codes (64x64 gives 4x4x10).
+    - Tabular data (the paper has only images) go through an MLP encoder
+      (``hidden_layer_sizes``, LeakyReLU, sigmoid code of size ``latent_dim``)
+      and a mirrored decoder with a linear output, on inputs standardized
+      inside the network, so R (eq. 4) is measured in standardized units.
+    - Training drops the last partial minibatch of each epoch (when there is
+      at least one full one), so R1 and R2 are always taken over batches of
+      one size; the paper does not say how it treats a partial batch.
+    - ``early_stopping=False``: all of X is trained on; the paper held out
+      5,000 of MNIST's training images as a validation set.
+
     References
     ----------
     O. Li, H. Liu, C. Chen and C. Rudin. "Deep Learning for Case-Based

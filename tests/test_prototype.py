@@ -8,6 +8,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_iris
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
 
 from sklearn_interp import Explanation, PrototypeClassifier
 from sklearn_interp.prototype import ElasticDeformation
@@ -283,3 +284,210 @@ def test_fashion_mnist_subset_accuracy_with_the_papers_architecture():
     clf = PrototypeClassifier(max_epochs=10, batch_size=250, random_state=0).fit(X[:20000], y[:20000])
     assert clf.prototypes_.shape == (15, 40)
     assert clf.score(X_test, y_test) >= 0.75  # 0.767 measured; 25 full epochs reach 0.855 (benchmarks)
+
+
+# ----------------------------------------------------------------------------
+# Tests that pin the loss terms, the explanation, augmentation, the validation
+# split and the prototype regularizer by behaviour (issue #7, section 10).
+
+
+def _hand_built_network(lam_recon, lam_r1, lam_r2):
+    """A PrototypeNetwork with linear f and g and known weights, statistics and prototypes."""
+    from torch import nn
+
+    from sklearn_interp.nn.layers import Standardize
+    from sklearn_interp.prototype import PrototypeNetwork
+
+    rng = np.random.RandomState(0)
+    p, q, m = 5, 2, 3
+    mean, scale = rng.normal(size=p), rng.uniform(0.5, 2.0, size=p)
+    encoder, decoder = nn.Linear(p, q), nn.Linear(q, p)
+    params = {
+        "W_enc": rng.normal(size=(q, p)), "b_enc": rng.normal(size=q),
+        "W_dec": rng.normal(size=(p, q)), "b_dec": rng.normal(size=p),
+        "mean": mean, "scale": scale, "prototypes": rng.normal(size=(m, q)) * 2,
+    }
+    with torch.no_grad():
+        encoder.weight.copy_(torch.as_tensor(params["W_enc"]))
+        encoder.bias.copy_(torch.as_tensor(params["b_enc"]))
+        decoder.weight.copy_(torch.as_tensor(params["W_dec"]))
+        decoder.bias.copy_(torch.as_tensor(params["b_dec"]))
+    module = PrototypeNetwork(Standardize(mean, scale), encoder, decoder, q, m, 2,
+                              lam_recon=lam_recon, lam_r1=lam_r1, lam_r2=lam_r2)
+    with torch.no_grad():
+        module.prototypes.copy_(torch.as_tensor(params["prototypes"]))
+    X = rng.normal(size=(7, p)) * scale + mean  # 7 samples, 3 prototypes: R1 != R2
+    return module, X, params
+
+
+def _expected_terms(X, params):
+    """R (eq. 4), R1 (eq. 5) and R2 (eq. 6) over the batch X, in float64 numpy."""
+    standardized = (X - params["mean"]) / params["scale"]
+    codes = standardized @ params["W_enc"].T + params["b_enc"]
+    reconstruction = codes @ params["W_dec"].T + params["b_dec"]
+    recon = ((reconstruction - standardized) ** 2).sum(axis=1).mean()  # per-sample sum, batch mean
+    distances = ((codes[:, None, :] - params["prototypes"][None]) ** 2).sum(-1)  # (n, m)
+    r1 = distances.min(axis=0).mean()  # each prototype to its nearest sample
+    r2 = distances.min(axis=1).mean()  # each sample to its nearest prototype
+    return recon, r1, r2
+
+
+@pytest.mark.parametrize(
+    "lams",
+    [(0.3, 0.05, 2.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)],
+    ids=["unequal", "recon_only", "r1_only", "r2_only"],
+)
+def test_penalty_is_each_term_of_equation_7_with_its_own_lambda(lams):
+    module, X, params = _hand_built_network(*lams)
+    recon, r1, r2 = _expected_terms(X, params)
+    # The terms must differ for a swap (or a per-feature mean) to be visible.
+    assert abs(r1 - r2) > 0.1 * max(r1, r2) and recon > 0
+    x = torch.as_tensor(X, dtype=torch.float32)
+    with torch.no_grad():
+        penalty = float(module.penalty(module(x), x))
+    lam_recon, lam_r1, lam_r2 = lams
+    expected = lam_recon * recon + lam_r1 * r1 + lam_r2 * r2
+    assert penalty == pytest.approx(expected, rel=1e-5)
+    if lams == (1.0, 0.0, 0.0):
+        # R sums the squared error over the features of a sample, not averages it.
+        assert penalty != pytest.approx(recon / X.shape[1], rel=1e-2)
+
+
+def test_r1_alone_gives_the_prototypes_gradient():
+    module, X, _ = _hand_built_network(0.0, 1.0, 0.0)
+    x = torch.as_tensor(X, dtype=torch.float32)
+    module.penalty(module(x), x).backward()
+    assert module.prototypes.grad is not None
+    assert float(module.prototypes.grad.abs().sum()) > 0
+    # R1 pulls every prototype (min over samples), so every prototype row gets gradient.
+    assert torch.all(module.prototypes.grad.abs().sum(dim=1) > 0)
+
+
+@pytest.fixture(scope="module")
+def cancer_subset():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X[:300], y[:300]
+
+
+def test_contributions_are_weight_times_distance_per_prototype(cancer_subset):
+    X, y = cancer_subset
+    clf = PrototypeClassifier(n_prototypes=5, **FAST).fit(X, y)
+    prototypes = clf.prototypes_.astype(np.float64)
+    # The prototypes differ from each other, so a permutation along the prototype axis shows.
+    assert np.min(((prototypes[:, None] - prototypes[None]) ** 2).sum(-1) + np.eye(5) * 1e9) > 1e-4
+    explanation = clf.explain(X[:40])
+    module = clf.net_.module_.eval()
+    # Codes computed independently of forward: standardize in numpy, then the encoder.
+    mean, scale = module.standardize.mean.numpy(), module.standardize.scale.numpy()
+    standardized = torch.as_tensor(((X[:40] - mean) / scale).astype(np.float32))
+    with torch.no_grad():
+        codes = module.encoder(standardized).double().numpy()
+    distances = ((codes[:, None, :] - prototypes[None]) ** 2).sum(-1)
+    np.testing.assert_allclose(explanation["distances"], distances, rtol=1e-5, atol=1e-7)
+    W = clf.class_weights_.astype(np.float64)
+    assert not np.allclose(W, W[:, ::-1])
+    expected = W[None, :, :] * explanation["distances"][:, None, :]  # [i, k, j] = W[k, j] * d[i, j]
+    assert explanation["contributions"].shape == (40, 2, 5)
+    np.testing.assert_allclose(explanation["contributions"], expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(explanation["contributions"], W[None] * distances[:, None, :], rtol=1e-5, atol=1e-6)
+
+
+class _RecordBatches(Callback):
+    """Record the input batches the module sees, in training or in validation steps."""
+
+    def __init__(self, training):
+        self.training = training
+        self.batches = []
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training == self.training:
+            self.batches.append(batch[0].detach().cpu().numpy().copy())
+
+    def rows(self):
+        stacked = np.concatenate(self.batches)
+        return stacked.reshape(len(stacked), -1)
+
+
+def _row_set(rows):
+    return {row.tobytes() for row in np.ascontiguousarray(rows, dtype=np.float32)}
+
+
+@pytest.mark.parametrize("elastic", [True, False])
+def test_elastic_deformation_changes_the_batches_the_module_trains_on(digits_split, elastic):
+    pytest.importorskip("kornia")
+    X_train, _, y_train, _ = digits_split
+    X, y = X_train[:128].astype(np.float32), y_train[:128]
+    recorder = _RecordBatches(training=True)
+    PrototypeClassifier(n_prototypes=3, max_epochs=2, batch_size=32, elastic_deformation=elastic,
+                        random_state=0, device="cpu", callbacks=[recorder]).fit(X, y)
+    seen = recorder.rows()
+    assert len(seen) == 2 * 128
+    training_rows = _row_set(X.reshape(len(X), -1))
+    n_unchanged = sum(row in training_rows for row in _row_set(seen))
+    if elastic:
+        assert n_unchanged == 0
+        # Deformed, not just perturbed: far from every training image.
+        nearest = ((seen[:, None, :] - X.reshape(len(X), -1)[None]) ** 2).sum(-1).min(axis=1)
+        assert np.median(nearest) > 0.5
+    else:
+        assert n_unchanged == len(_row_set(seen)) and len(_row_set(seen)) == 128
+
+
+def _validation_rows(X, y, random_state):
+    recorder = _RecordBatches(training=False)
+    clf = PrototypeClassifier(n_prototypes=3, max_epochs=3, batch_size=32, lr=0.01, early_stopping=True,
+                              validation_fraction=0.2, random_state=random_state, device="cpu",
+                              callbacks=[recorder]).fit(X, y)
+    n_epochs = len(clf.net_.history)
+    rows = recorder.rows()
+    per_epoch = len(rows) // n_epochs
+    assert per_epoch == 60  # 20% of 300
+    first = _row_set(rows[:per_epoch])
+    assert all(_row_set(rows[e * per_epoch:(e + 1) * per_epoch]) == first for e in range(n_epochs))
+    return first, np.array(clf.net_.history[:, "valid_loss"])
+
+
+def test_early_stopping_split_follows_random_state(cancer_subset):
+    X, y = cancer_subset
+    X = X.astype(np.float32)
+    rows_a, loss_a = _validation_rows(X, y, random_state=1)
+    rows_b, loss_b = _validation_rows(X, y, random_state=1)
+    rows_c, _ = _validation_rows(X, y, random_state=2)
+    assert rows_a == rows_b
+    np.testing.assert_array_equal(loss_a, loss_b)
+    assert rows_a != rows_c
+    # The held-out rows are training rows that the network does not train on.
+    assert rows_a <= _row_set(X)
+
+
+class _RecordInitialPrototypes(Callback):
+    def on_train_begin(self, net, **kwargs):
+        self.initial = net.module_.prototypes.detach().cpu().numpy().copy()
+
+
+def test_prototypes_move_during_training(cancer_subset):
+    X, y = cancer_subset
+    recorder = _RecordInitialPrototypes()
+    clf = PrototypeClassifier(n_prototypes=5, callbacks=[recorder], **FAST).fit(X, y)
+    assert recorder.initial.shape == clf.prototypes_.shape
+    moved = np.sqrt(((clf.prototypes_ - recorder.initial) ** 2).sum(axis=1))
+    assert np.all(moved > 1e-3)
+
+
+def test_r1_puts_every_prototype_near_an_encoded_training_example(cancer_subset):
+    X, y = cancer_subset
+
+    def nearest_over_median(**lams):
+        clf = PrototypeClassifier(n_prototypes=15, **lams, **FAST).fit(X, y)
+        with torch.no_grad():
+            codes = clf.net_.module_.eval()(clf.torch_input(X))[2].double().numpy()
+        pairwise = ((codes[:, None, :] - codes[None]) ** 2).sum(-1)
+        median = np.median(pairwise[np.triu_indices(len(codes), k=1)])
+        return clf.prototype_nearest_distances_ / median
+
+    with_r1 = nearest_over_median()  # default lam_r1 = lam_r2 = 0.05
+    without = nearest_over_median(lam_r1=0.0, lam_r2=0.0)
+    # Measured over random_state 0-3: max 0.08-0.13 with R1, mean 0.24-0.35 without.
+    assert with_r1.max() < 0.3
+    assert without.mean() > 3 * with_r1.mean()
+    assert without.max() > 2 * with_r1.max()
