@@ -233,11 +233,11 @@ class PrototypeClassifier(NeuralClassifierBase):
       larger codes (64x64 gives 4x4x10).
     - Tabular data (the paper has only images) go through an MLP encoder
       (``hidden_layer_sizes``, LeakyReLU, sigmoid code of size ``latent_dim``)
-      and a mirrored decoder with a linear output, on inputs standardized
-      inside the network, so R (eq. 4) is measured in standardized units.
-    - Training drops the last partial minibatch of each epoch (when there is
-      at least one full one), so R1 and R2 are always taken over batches of
-      one size; the paper does not say how it treats a partial batch.
+      and a mirrored decoder with a linear output, on standardized inputs, so
+      R (eq. 4) is measured in standardized units.
+    - Each epoch splits the rows into batches of almost equal size (none
+      dropped), so R1 and R2 are taken over batches of (nearly) one size; the
+      paper does not say how it treats a partial batch.
     - ``early_stopping=False``: all of X is trained on; the paper held out
       5,000 of MNIST's training images as a validation set.
 

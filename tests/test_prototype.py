@@ -292,40 +292,37 @@ def test_fashion_mnist_subset_accuracy_with_the_papers_architecture():
 
 
 def _hand_built_network(lam_recon, lam_r1, lam_r2):
-    """A PrototypeNetwork with linear f and g and known weights, statistics and prototypes."""
+    """A PrototypeNetwork with linear f and g and known weights and prototypes (inputs already scaled)."""
     from torch import nn
 
-    from sklearn_interp.nn.layers import Standardize
     from sklearn_interp.prototype import PrototypeNetwork
 
     rng = np.random.RandomState(0)
     p, q, m = 5, 2, 3
-    mean, scale = rng.normal(size=p), rng.uniform(0.5, 2.0, size=p)
     encoder, decoder = nn.Linear(p, q), nn.Linear(q, p)
     params = {
         "W_enc": rng.normal(size=(q, p)), "b_enc": rng.normal(size=q),
         "W_dec": rng.normal(size=(p, q)), "b_dec": rng.normal(size=p),
-        "mean": mean, "scale": scale, "prototypes": rng.normal(size=(m, q)) * 2,
+        "prototypes": rng.normal(size=(m, q)) * 2,
     }
     with torch.no_grad():
         encoder.weight.copy_(torch.as_tensor(params["W_enc"]))
         encoder.bias.copy_(torch.as_tensor(params["b_enc"]))
         decoder.weight.copy_(torch.as_tensor(params["W_dec"]))
         decoder.bias.copy_(torch.as_tensor(params["b_dec"]))
-    module = PrototypeNetwork(Standardize(mean, scale), encoder, decoder, q, m, 2,
+    module = PrototypeNetwork(encoder, decoder, q, m, 2,
                               lam_recon=lam_recon, lam_r1=lam_r1, lam_r2=lam_r2)
     with torch.no_grad():
         module.prototypes.copy_(torch.as_tensor(params["prototypes"]))
-    X = rng.normal(size=(7, p)) * scale + mean  # 7 samples, 3 prototypes: R1 != R2
+    X = rng.normal(size=(7, p)) * 1.5  # 7 samples, 3 prototypes: R1 != R2
     return module, X, params
 
 
 def _expected_terms(X, params):
     """R (eq. 4), R1 (eq. 5) and R2 (eq. 6) over the batch X, in float64 numpy."""
-    standardized = (X - params["mean"]) / params["scale"]
-    codes = standardized @ params["W_enc"].T + params["b_enc"]
+    codes = X @ params["W_enc"].T + params["b_enc"]
     reconstruction = codes @ params["W_dec"].T + params["b_dec"]
-    recon = ((reconstruction - standardized) ** 2).sum(axis=1).mean()  # per-sample sum, batch mean
+    recon = ((reconstruction - X) ** 2).sum(axis=1).mean()  # per-sample sum, batch mean
     distances = ((codes[:, None, :] - params["prototypes"][None]) ** 2).sum(-1)  # (n, m)
     r1 = distances.min(axis=0).mean()  # each prototype to its nearest sample
     r2 = distances.min(axis=1).mean()  # each sample to its nearest prototype
@@ -378,7 +375,9 @@ def test_contributions_are_weight_times_distance_per_prototype(cancer_subset):
     explanation = clf.explain(X[:40])
     module = clf.net_.module_.eval()
     # Codes computed independently of forward: standardize in numpy, then the encoder.
-    mean, scale = module.standardize.mean.numpy(), module.standardize.scale.numpy()
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    np.testing.assert_allclose(clf.input_offset_, mean, rtol=1e-12)
+    np.testing.assert_allclose(clf.input_scale_, scale, rtol=1e-12)
     standardized = torch.as_tensor(((X[:40] - mean) / scale).astype(np.float32))
     with torch.no_grad():
         codes = module.encoder(standardized).double().numpy()
@@ -408,6 +407,11 @@ class _RecordBatches(Callback):
         return stacked.reshape(len(stacked), -1)
 
 
+def _used_callback(clf, callback_class):
+    """The fit's copy of a user callback (the estimator clones callbacks, leaving the user's untouched)."""
+    return dict(clf.net_.callbacks_)[callback_class.__name__]
+
+
 def _row_set(rows):
     return {row.tobytes() for row in np.ascontiguousarray(rows, dtype=np.float32)}
 
@@ -417,10 +421,9 @@ def test_elastic_deformation_changes_the_batches_the_module_trains_on(digits_spl
     pytest.importorskip("kornia")
     X_train, _, y_train, _ = digits_split
     X, y = X_train[:128].astype(np.float32), y_train[:128]
-    recorder = _RecordBatches(training=True)
-    PrototypeClassifier(n_prototypes=3, max_epochs=2, batch_size=32, elastic_deformation=elastic,
-                        random_state=0, device="cpu", callbacks=[recorder]).fit(X, y)
-    seen = recorder.rows()
+    clf = PrototypeClassifier(n_prototypes=3, max_epochs=2, batch_size=32, elastic_deformation=elastic,
+                              random_state=0, device="cpu", callbacks=[_RecordBatches(training=True)]).fit(X, y)
+    seen = _used_callback(clf, _RecordBatches).rows()
     assert len(seen) == 2 * 128
     training_rows = _row_set(X.reshape(len(X), -1))
     n_unchanged = sum(row in training_rows for row in _row_set(seen))
@@ -434,30 +437,29 @@ def test_elastic_deformation_changes_the_batches_the_module_trains_on(digits_spl
 
 
 def _validation_rows(X, y, random_state):
-    recorder = _RecordBatches(training=False)
     clf = PrototypeClassifier(n_prototypes=3, max_epochs=3, batch_size=32, lr=0.01, early_stopping=True,
                               validation_fraction=0.2, random_state=random_state, device="cpu",
-                              callbacks=[recorder]).fit(X, y)
+                              callbacks=[_RecordBatches(training=False)]).fit(X, y)
     n_epochs = len(clf.net_.history)
-    rows = recorder.rows()
+    rows = _used_callback(clf, _RecordBatches).rows()
     per_epoch = len(rows) // n_epochs
     assert per_epoch == 60  # 20% of 300
     first = _row_set(rows[:per_epoch])
     assert all(_row_set(rows[e * per_epoch:(e + 1) * per_epoch]) == first for e in range(n_epochs))
-    return first, np.array(clf.net_.history[:, "valid_loss"])
+    return first, np.array(clf.net_.history[:, "valid_loss"]), _row_set(clf.torch_input(X).numpy())
 
 
 def test_early_stopping_split_follows_random_state(cancer_subset):
     X, y = cancer_subset
     X = X.astype(np.float32)
-    rows_a, loss_a = _validation_rows(X, y, random_state=1)
-    rows_b, loss_b = _validation_rows(X, y, random_state=1)
-    rows_c, _ = _validation_rows(X, y, random_state=2)
+    rows_a, loss_a, scaled_X = _validation_rows(X, y, random_state=1)
+    rows_b, loss_b, _ = _validation_rows(X, y, random_state=1)
+    rows_c, _, _ = _validation_rows(X, y, random_state=2)
     assert rows_a == rows_b
     np.testing.assert_array_equal(loss_a, loss_b)
     assert rows_a != rows_c
     # The held-out rows are training rows that the network does not train on.
-    assert rows_a <= _row_set(X)
+    assert rows_a <= scaled_X
 
 
 class _RecordInitialPrototypes(Callback):
@@ -467,8 +469,8 @@ class _RecordInitialPrototypes(Callback):
 
 def test_prototypes_move_during_training(cancer_subset):
     X, y = cancer_subset
-    recorder = _RecordInitialPrototypes()
-    clf = PrototypeClassifier(n_prototypes=5, callbacks=[recorder], **FAST).fit(X, y)
+    clf = PrototypeClassifier(n_prototypes=5, callbacks=[_RecordInitialPrototypes()], **FAST).fit(X, y)
+    recorder = _used_callback(clf, _RecordInitialPrototypes)
     assert recorder.initial.shape == clf.prototypes_.shape
     moved = np.sqrt(((clf.prototypes_ - recorder.initial) ** 2).sum(axis=1))
     assert np.all(moved > 1e-3)
