@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .base import NeuralClassifierBase, TensorDataset
-from .explanation import Explanation
+from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
 from .nn.layers import Standardize
 
@@ -173,6 +173,9 @@ class PrototypeClassifier(NeuralClassifierBase):
         Squared latent distance from each prototype to that example.
     prototype_nearest_examples_ : ndarray of shape (n_prototypes, *input_shape_)
         Those training examples.
+    feature_range_ : ndarray of shape (2, n_features_in_)
+        Minimum and maximum of each feature in the training data (tabular
+        data only).
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.history`` holds the training log).
 
@@ -288,6 +291,10 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.prototype_nearest_indices_ = nearest.numpy()
         self.prototype_nearest_distances_ = distances.gather(1, nearest[:, None]).squeeze(1).numpy()
         self.prototype_nearest_examples_ = X[self.prototype_nearest_indices_]
+        if X.ndim == 2:
+            # X as fit received it after validation (not the network's standardized input);
+            # plots flag decoded prototypes outside this range.
+            self.feature_range_ = np.stack([X.min(axis=0), X.max(axis=0)])
 
     # ------------------------------------------------------------ explaining
     def explain(self, X, n_nearest=3):
@@ -314,6 +321,11 @@ class PrototypeClassifier(NeuralClassifierBase):
               closest prototypes, closest first.
             - ``nearest_distances`` (sample, rank): their distances.
             - ``predicted_class`` (sample,): the predicted label.
+            - ``prototype_class`` (prototype,): the class each prototype speaks
+              for, the one with the most negative weight ``W[k, j]``.
+
+            For a DataFrame ``X``, its index labels the samples
+            (``coords["sample"]``).
         """
         check_is_fitted(self)
         n_nearest = int(min(n_nearest, self.n_prototypes))
@@ -333,6 +345,7 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_prototypes": order,
             "nearest_distances": np.take_along_axis(distances, order, axis=1),
             "predicted_class": self.classes_[logits.argmax(axis=1)],
+            "prototype_class": self.classes_[self.class_weights_.argmin(axis=0)],
         }
         dims = {
             "distances": ("sample", "prototype"),
@@ -342,9 +355,10 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_prototypes": ("sample", "rank"),
             "nearest_distances": ("sample", "rank"),
             "predicted_class": ("sample",),
+            "prototype_class": ("prototype",),
         }
         meta = {"method": "prototype", "scope": "local", "n_nearest": n_nearest}
-        return Explanation(data, dims, self._coords(), meta)
+        return Explanation(data, dims, {**self._coords(), **sample_coords(X)}, meta)
 
     def explain_global(self):
         """The model as a whole: prototypes, their decodings, W and nearest examples.
@@ -355,8 +369,10 @@ class PrototypeClassifier(NeuralClassifierBase):
             Global explanation with keys ``prototypes`` (prototype, latent),
             ``decoded_prototypes`` (prototype, *input axes), ``class_weights``
             (class, prototype), ``nearest_training_index`` (prototype,),
-            ``nearest_training_distance`` (prototype,) and
-            ``nearest_training_example`` (prototype, *input axes).
+            ``nearest_training_distance`` (prototype,),
+            ``nearest_training_example`` (prototype, *input axes), and for
+            tabular data ``feature_range`` (bound, feature): the training
+            minimum and maximum of each feature. The arrays are copies.
         """
         check_is_fitted(self)
         input_dims = ("feature",) if len(self.input_shape_) == 1 else ("channel", "height", "width")
@@ -376,8 +392,14 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_training_distance": ("prototype",),
             "nearest_training_example": ("prototype", *input_dims),
         }
+        coords = self._coords()
+        if hasattr(self, "feature_range_"):
+            data["feature_range"] = self.feature_range_
+            dims["feature_range"] = ("bound", "feature")
+            coords["bound"] = ["min", "max"]
+        data = {key: value.copy() for key, value in data.items()}
         meta = {"method": "prototype", "scope": "global", "image": len(self.input_shape_) == 3}
-        return Explanation(data, dims, self._coords(), meta)
+        return Explanation(data, dims, coords, meta)
 
     def _coords(self):
         coords = {"class": self.classes_, "prototype": np.arange(self.n_prototypes)}
