@@ -11,7 +11,7 @@ from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
 from .base import NeuralClassifierBase
-from .explanation import Explanation
+from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
 
 
@@ -198,6 +198,9 @@ class PrototypeClassifier(NeuralClassifierBase):
         Squared latent distance from each prototype to that example.
     prototype_nearest_examples_ : ndarray of shape (n_prototypes, *input_shape_)
         Those training examples.
+    feature_range_ : ndarray of shape (2, n_features_in_)
+        Minimum and maximum of each feature in the training data (tabular
+        data only).
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.history`` holds the training log).
 
@@ -342,6 +345,8 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.prototype_nearest_indices_ = best_chunk * self._inference_chunk() + chunk_argmin[best_chunk, columns]
         self.prototype_nearest_distances_ = chunk_min[best_chunk, columns]
         self.prototype_nearest_examples_ = np.asarray(X[self.prototype_nearest_indices_], dtype=np.float64)
+        if X.ndim == 2:  # in the units of X, where plots flag decoded prototypes outside it
+            self.feature_range_ = np.stack([X.min(axis=0), X.max(axis=0)]).astype(np.float64)
 
     # ------------------------------------------------------------ explaining
     def explain(self, X, n_nearest=3):
@@ -368,6 +373,11 @@ class PrototypeClassifier(NeuralClassifierBase):
               closest prototypes, closest first.
             - ``nearest_distances`` (sample, rank): their distances.
             - ``predicted_class`` (sample,): the predicted label.
+            - ``prototype_class`` (prototype,): the class each prototype speaks
+              for, the one with the most negative weight ``W[k, j]``.
+
+            For a DataFrame ``X``, its index labels the samples
+            (``coords["sample"]``).
         """
         check_is_fitted(self)
         if not isinstance(n_nearest, Integral) or isinstance(n_nearest, bool) or n_nearest < 1:
@@ -387,6 +397,7 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_prototypes": order,
             "nearest_distances": np.take_along_axis(distances, order, axis=1),
             "predicted_class": self.classes_[logits.argmax(axis=1)],
+            "prototype_class": self.classes_[self.class_weights_.argmin(axis=0)],
         }
         dims = {
             "distances": ("sample", "prototype"),
@@ -396,9 +407,10 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_prototypes": ("sample", "rank"),
             "nearest_distances": ("sample", "rank"),
             "predicted_class": ("sample",),
+            "prototype_class": ("prototype",),
         }
         meta = {"method": "prototype", "scope": "local", "n_nearest": n_nearest}
-        return Explanation(data, dims, self._coords(), meta)
+        return Explanation(data, dims, {**self._coords(), **sample_coords(X)}, meta)
 
     def explain_global(self):
         """The model as a whole: prototypes, their decodings, W and nearest examples.
@@ -409,8 +421,10 @@ class PrototypeClassifier(NeuralClassifierBase):
             Global explanation with keys ``prototypes`` (prototype, latent),
             ``decoded_prototypes`` (prototype, *input axes), ``class_weights``
             (class, prototype), ``nearest_training_index`` (prototype,),
-            ``nearest_training_distance`` (prototype,) and
-            ``nearest_training_example`` (prototype, *input axes).
+            ``nearest_training_distance`` (prototype,),
+            ``nearest_training_example`` (prototype, *input axes), and for
+            tabular data ``feature_range`` (bound, feature): the training
+            minimum and maximum of each feature. The arrays are copies.
         """
         check_is_fitted(self)
         input_dims = ("feature",) if len(self.input_shape_) == 1 else ("channel", "height", "width")
@@ -430,8 +444,14 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_training_distance": ("prototype",),
             "nearest_training_example": ("prototype", *input_dims),
         }
+        coords = self._coords()
+        if hasattr(self, "feature_range_"):
+            data["feature_range"] = self.feature_range_
+            dims["feature_range"] = ("bound", "feature")
+            coords["bound"] = ["min", "max"]
+        data = {key: value.copy() for key, value in data.items()}
         meta = {"method": "prototype", "scope": "global", "image": len(self.input_shape_) == 3}
-        return Explanation(data, dims, self._coords(), meta)
+        return Explanation(data, dims, coords, meta)
 
     def _coords(self):
         coords = {"class": self.classes_, "prototype": np.arange(len(self.prototypes_))}

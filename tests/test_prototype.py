@@ -170,7 +170,7 @@ def test_dataframe_and_string_labels_flow_into_explanations(iris):
     assert set(clf.predict(frame)) <= set(labels) and clf.score(frame, labels) > 0.8
     explanation = clf.explain(frame.iloc[:3])
     assert list(explanation.coords["class"]) == ["setosa", "versicolor", "virginica"]
-    global_frame = clf.explain_global().to_frame(["decoded_prototypes"])
+    global_frame = clf.explain_global().to_frame("decoded_prototypes")
     assert set(global_frame["feature"]) == set(frame.columns)
 
 
@@ -181,37 +181,14 @@ def test_explanation_serialization_and_indexing(iris_model, iris, tmp_path):
     one = explanation[2]
     assert isinstance(one, Explanation) and one["distances"].shape == (6,)
     assert one["predicted_class"] == iris_model.predict(X[2:3])[0]
-    frame = explanation.to_frame(["contributions"])
-    assert list(frame.columns) == ["sample", "class", "prototype", "quantity", "value"]
+    frame = explanation.to_frame("contributions")
+    assert list(frame.columns) == ["sample", "class", "prototype", "value"]
     assert len(frame) == 4 * 3 * 6
     path = tmp_path / "exp.json"
     explanation.to_json(path)
     loaded = json.loads(path.read_text())
     np.testing.assert_allclose(loaded["data"]["logits"], explanation["logits"])
     assert loaded["meta"]["method"] == "prototype"
-
-
-def test_plots_return_axes(iris_model, digits_model, iris):
-    import matplotlib.pyplot as plt
-
-    X, _ = iris
-    for ax in [
-        iris_model.explain(X[:1])[0].plot(),
-        iris_model.explain_global().plot(kind="prototypes"),
-        iris_model.explain_global().plot(kind="weights"),
-        digits_model.explain_global().plot(),
-    ]:
-        assert isinstance(ax, plt.Axes) and ax.has_data()
-        plt.close(ax.figure)
-    with pytest.raises(ValueError, match="one sample"):
-        iris_model.explain(X[:2]).plot()
-    one = iris_model.explain(X[:1])[0]
-    ax = one.plot(target=2)
-    bars = [patch.get_width() for patch in ax.patches]
-    np.testing.assert_allclose(bars, one["contributions"][2])
-    plt.close(ax.figure)
-    with pytest.raises(ValueError, match="not one of the classes"):
-        one.plot(target="nope")
 
 
 def test_elastic_deformation_is_applied_to_training_batches(digits_split):

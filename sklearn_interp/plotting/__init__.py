@@ -1,0 +1,12 @@
+"""Matplotlib views of explanations, looked up by method, scope and kind.
+
+matplotlib is imported only when a plot is drawn. Each method's plots live in
+their own module, listed in ``PLOT_MODULES``, and register themselves with
+:func:`register_plot`; ``Explanation.plot`` finds them with :func:`get_plot`.
+"""
+
+from ._base import image_mosaic
+from ._prototype import plot_class_weights, plot_margin, plot_prototypes
+from ._registry import get_plot, register_plot
+
+__all__ = ["get_plot", "image_mosaic", "plot_class_weights", "plot_margin", "plot_prototypes", "register_plot"]
