@@ -441,8 +441,14 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def _scale(self, X):
         """Validated X in the module's input space: ``(X - input_offset_) / input_scale_`` as float32."""
-        scaled = (X - self.input_offset_) / self.input_scale_
-        return np.ascontiguousarray(scaled, dtype=np.float32)
+        with np.errstate(over="ignore"):
+            scaled = np.ascontiguousarray((X - self.input_offset_) / self.input_scale_, dtype=np.float32)
+        if not np.isfinite(scaled).all():
+            raise ValueError(
+                "X has values so far outside the range of the training data that they overflow "
+                "float32 once scaled like it; check their units."
+            )
+        return scaled
 
     def _unscale(self, X):
         """Module-space values back in the units of X, float64."""
