@@ -38,6 +38,11 @@ BENCHMARKS = {
         "Wrapper overhead: fit of a tiny NeuralClassifierBase MLP (12-64-64-2, 6000 rows, "
         "20 epochs, batch 32/128/512) vs a hand-written PyTorch loop; peak memory.",
     ),
+    "inference": (
+        "benchmarks.inference", "run",
+        "Inference cost and memory of PrototypeClassifier (predict_proba, explain): this code vs commit "
+        "3c54845 (issue #7, sections 1 and 8).",
+    ),
     "prototype": (
         "benchmarks.prototype", "run",
         "PrototypeClassifier (Li et al. 2018): all sections below, into one result file.",
@@ -303,7 +308,7 @@ def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
-                      "small_data"]
+                      "small_data", "inference"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
