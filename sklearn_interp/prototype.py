@@ -80,10 +80,11 @@ class ElasticDeformation:
         return elastic_transform2d(images, noise, (kernel, kernel), (self.sigma, self.sigma), alpha)
 
 
-def _nearest_rows_per_prototype(outputs):
-    """Per chunk: each prototype's smallest distance to a row, and that row's index in the chunk."""
+def _distance_summary(outputs):
+    """Per chunk: each prototype's smallest distance to a row, that row's index, and the distances' sum."""
     distances = outputs[1]
-    return distances.min(dim=0).values[None].cpu().numpy(), distances.argmin(dim=0)[None].cpu().numpy()
+    return tuple(value[None].cpu().numpy() for value in
+                 (distances.min(dim=0).values, distances.argmin(dim=0), distances.sum(dim=0)))
 
 
 class PrototypeClassifier(NeuralClassifierBase):
@@ -198,6 +199,9 @@ class PrototypeClassifier(NeuralClassifierBase):
         Squared latent distance from each prototype to that example.
     prototype_nearest_examples_ : ndarray of shape (n_prototypes, *input_shape_)
         Those training examples.
+    prototype_mean_distances_ : ndarray of shape (n_prototypes,)
+        Mean squared latent distance from the training examples to each
+        prototype: what "near" and "far" mean for that prototype.
     feature_range_ : ndarray of shape (2, n_features_in_)
         Minimum and maximum of each feature in the training data (tabular
         data only).
@@ -339,7 +343,8 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.prototypes_ = prototypes.cpu().numpy()
         self.class_weights_ = module.classifier.weight.detach().cpu().numpy()
         self.decoded_prototypes_ = self._unscale(module.decoder(prototypes).cpu().numpy())
-        chunk_min, chunk_argmin = self._infer(X, _nearest_rows_per_prototype)
+        chunk_min, chunk_argmin, chunk_sum = self._infer(X, _distance_summary)
+        self.prototype_mean_distances_ = chunk_sum.sum(axis=0) / len(X)
         best_chunk = chunk_min.argmin(axis=0)
         columns = np.arange(len(prototypes))
         self.prototype_nearest_indices_ = best_chunk * self._inference_chunk() + chunk_argmin[best_chunk, columns]
@@ -375,6 +380,9 @@ class PrototypeClassifier(NeuralClassifierBase):
             - ``predicted_class`` (sample,): the predicted label.
             - ``prototype_class`` (prototype,): the class each prototype speaks
               for, the one with the most negative weight ``W[k, j]``.
+            - ``mean_training_distances`` (prototype,): ``prototype_mean_distances_``,
+              the reference distance the margin plot measures each d_j against.
+            - ``class_weights`` (class, prototype): W.
 
             For a DataFrame ``X``, its index labels the samples
             (``coords["sample"]``).
@@ -398,6 +406,8 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_distances": np.take_along_axis(distances, order, axis=1),
             "predicted_class": self.classes_[logits.argmax(axis=1)],
             "prototype_class": self.classes_[self.class_weights_.argmin(axis=0)],
+            "mean_training_distances": self.prototype_mean_distances_.copy(),
+            "class_weights": self.class_weights_.astype(np.float64),
         }
         dims = {
             "distances": ("sample", "prototype"),
@@ -408,6 +418,8 @@ class PrototypeClassifier(NeuralClassifierBase):
             "nearest_distances": ("sample", "rank"),
             "predicted_class": ("sample",),
             "prototype_class": ("prototype",),
+            "mean_training_distances": ("prototype",),
+            "class_weights": ("class", "prototype"),
         }
         meta = {"method": "prototype", "scope": "local", "n_nearest": n_nearest}
         return Explanation(data, dims, {**self._coords(), **sample_coords(X)}, meta)

@@ -102,12 +102,15 @@ def test_margin_bars_sum_to_the_logit_margin_nearest_first(iris_model, iris_fram
     ax = rendered(one.plot())
     np.testing.assert_allclose(margin_bars(ax).sum(), logits[k] - logits[k2])
     order = np.argsort(one["distances"])
-    expected = (one["contributions"][k] - one["contributions"][k2])[order]
-    np.testing.assert_allclose(margin_bars(ax), expected)
+    weights, distances = iris_model.class_weights_, one["distances"]
+    reference = iris_model.prototype_mean_distances_
+    expected = ((weights[k] - weights[k2]) * (distances - reference))[order]
+    np.testing.assert_allclose(margin_bars(ax)[:-1], expected)
+    np.testing.assert_allclose(margin_bars(ax)[-1], (weights[k] - weights[k2]) @ reference)
     labels = [label.get_text() for label in ax.get_yticklabels()]
-    weights = iris_model.class_weights_
-    assert labels == [f"p{j} ({iris_model.classes_[weights[:, j].argmin()]}), d={one['distances'][j]:.2f}"
-                      for j in order]
+    assert labels[:-1] == [f"p{j} ({iris_model.classes_[weights[:, j].argmin()]}), "
+                           f"d={distances[j]:.2f} vs {reference[j]:.2f}" for j in order]
+    assert labels[-1].startswith("baseline")
     assert ax.get_title().startswith(f"Why {iris_model.classes_[k]} (p=")
 
 
@@ -121,7 +124,7 @@ def test_margin_target_versus_and_nearest_only(iris_model, iris_frame):
     runner_up = max((0, 1), key=lambda k: logits[k])
     np.testing.assert_allclose(margin_bars(ax).sum(), logits[2] - logits[runner_up])
     ax = rendered(one.plot(n_prototypes=2))
-    assert len(ax.patches) == 3 and ax.get_yticklabels()[-1].get_text() == "other 3 prototypes"
+    assert len(ax.patches) == 4 and ax.get_yticklabels()[-2].get_text() == "other 3 prototypes"
     k, k2 = np.argsort(-logits)[:2]
     np.testing.assert_allclose(margin_bars(ax).sum(), logits[k] - logits[k2])
 
@@ -194,3 +197,24 @@ def test_image_margin_plot(digits_model):
     logits = np.sort(one["logits"])
     ax = rendered(one.plot())
     np.testing.assert_allclose(margin_bars(ax).sum(), logits[-1] - logits[-2])
+
+
+def test_nearness_to_a_prototype_of_the_predicted_class_speaks_for_it(iris_model, iris_frame):
+    X, _ = iris_frame
+    explanation = iris_model.explain(X)
+    weights, reference = iris_model.class_weights_, iris_model.prototype_mean_distances_
+    checked = 0
+    for i in range(len(X)):
+        one = explanation[i]
+        k = int(np.flatnonzero(iris_model.classes_ == one["predicted_class"])[0])
+        j = int(one["nearest_prototypes"][0])
+        rival = int(np.argsort(-one["logits"])[1])
+        if one["prototype_class"][j] == one["predicted_class"] and one["distances"][j] < reference[j]:
+            ax = rendered(one.plot())
+            assert margin_bars(ax)[0] > 0, "the nearest prototype of the predicted class is a bar for it"
+            assert (weights[k, j] - weights[rival, j]) * one["distances"][j] < 0, "the raw W·d term is not"
+            plt.close(ax.figure)
+            checked += 1
+            if checked == 5:
+                return
+    pytest.fail(f"only {checked} samples nearest to a prototype of their predicted class")

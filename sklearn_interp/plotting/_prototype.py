@@ -153,11 +153,15 @@ def plot_class_weights(explanation_or_estimator, ax=None):
 def plot_margin(explanation, ax=None, target=None, versus=None, n_prototypes=None):
     """Why class ``target`` rather than ``versus``: each prototype's share of the logit margin.
 
-    Prototype j contributes ``(W[target, j] - W[versus, j]) * d_j`` to
-    ``logit_target - logit_versus``; the bars sum to that margin. A positive
-    bar favours ``target``. As distances are non-negative, a prototype of
-    ``target`` has a negative bar that shrinks as the sample nears it.
-    Prototypes are sorted nearest first and labelled with the class they
+    The margin is ``logit_target - logit_versus = sum_j (W[target, j] -
+    W[versus, j]) * d_j``. Each prototype is measured against its mean distance
+    to the training data r_j (``mean_training_distances``): prototype j's bar
+    is ``(W[target, j] - W[versus, j]) * (d_j - r_j)``, and one "baseline" bar
+    holds the margin of a sample at the mean distance from every prototype,
+    ``sum_j (W[target, j] - W[versus, j]) * r_j``; the bars sum to the margin.
+    A positive bar favours ``target``: being nearer than usual to a prototype
+    of ``target`` (or farther than usual from one of ``versus``) speaks for
+    it. Prototypes are sorted nearest first and labelled with the class they
     speak for and their squared latent distance d_j.
 
     Parameters
@@ -188,28 +192,33 @@ def plot_margin(explanation, ax=None, target=None, versus=None, n_prototypes=Non
     k2 = rivals[0] if versus is None else _class_index(classes, versus)
     if k2 == k:
         raise ValueError(f"versus={versus!r} is the target class itself")
-    shares = explanation["contributions"][k] - explanation["contributions"][k2]
-    distances = explanation["distances"]
+    difference = explanation["class_weights"][k] - explanation["class_weights"][k2]
+    distances, reference = explanation["distances"], explanation["mean_training_distances"]
+    shares = difference * (distances - reference)
     order = np.argsort(distances, kind="stable")
     shown, rest = order[:n_prototypes], order[len(order) if n_prototypes is None else n_prototypes:]
     values = list(shares[shown])
-    labels = [f"p{j} ({explanation['prototype_class'][j]}), d={distances[j]:.2f}" for j in shown]
+    labels = [f"p{j} ({explanation['prototype_class'][j]}), d={distances[j]:.2f} vs {reference[j]:.2f}"
+              for j in shown]
     colors = ["tab:blue" if value > 0 else "tab:red" for value in values]
     if len(rest):
         values.append(shares[rest].sum())
         labels.append(f"other {len(rest)} prototypes")
         colors.append("tab:gray")
+    values.append(float(difference @ reference))
+    labels.append("baseline: every d_j at its mean")
+    colors.append("tab:gray")
     ax = new_axes(ax, figsize=(7, 1.8 + 0.32 * len(values)))
     ax.barh(range(len(values)), values, color=colors)
     ax.set_yticks(range(len(values)), labels)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     a, b = classes[k], classes[k2]
-    ax.set_xlabel(f"(W[{a}, j] − W[{b}, j])·d_j;  sum = logit({a}) − logit({b}) = {logits[k] - logits[k2]:.3g}\n"
-                  f"> 0 favours {a}, < 0 favours {b}; a prototype of {a} gives a negative bar, "
-                  "the shorter the nearer it is")
+    ax.set_xlabel(f"(W[{a}, j] − W[{b}, j])·(d_j − mean d_j);  sum = logit({a}) − logit({b}) = "
+                  f"{logits[k] - logits[k2]:.3g}\n> 0 favours {a}, < 0 favours {b}; nearer than usual to a "
+                  f"prototype of {a} favours {a}")
     ax.set_title(f"Why {a} (p={probabilities[k]:.3f}) rather than {b} (p={probabilities[k2]:.3f})\n"
-                 "prototypes nearest first: p_j (the class it speaks for), squared latent distance d_j",
+                 "prototypes nearest first: p_j (its class), squared latent distance d_j vs its mean",
                  fontsize=10)
     return ax
 
