@@ -8,7 +8,7 @@ def pyplot():
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
-        raise ImportError("plotting needs matplotlib: pip install matplotlib") from error
+        raise ImportError("plotting needs matplotlib: pip install matplotlib (or sklearn-interp[plot])") from error
     return plt
 
 
