@@ -34,7 +34,13 @@ memory
     the memory the call needs beyond the input and what it returns (goal <= 300
     MiB for ``predict_proba`` on 1M tabular rows). Cases: ``predict_proba`` on
     1M x 20 float64 rows, ``explain`` on 1M x 20 rows (its result is large),
-    ``predict_proba`` on 200k 8x8 float64 images.
+    ``predict_proba`` on 200k 8x8 float64 images. ``mem_repeats`` (3) fresh
+    processes per code version and case, alternating; the table gives the max
+    and min growth (the machine's memory reclaim can only lower a reading).
+    One more diagnostic run of the new code per case with a fixed glibc mmap
+    threshold (``MALLOC_MMAP_THRESHOLD_=131072``, freed chunks above 128 KiB
+    go straight back to the OS) separates the memory the call needs from what
+    the allocator keeps after freeing it.
 
 Run:  .venv/bin/python -m benchmarks run inference --threads 1
       INFERENCE_OLD_TREE=../wt-old .venv/bin/python -m benchmarks run inference --threads 1
@@ -60,14 +66,18 @@ N_FEATURES = 20
 MIB = 2**20
 GOAL_SPEED_RATIO = 1.3
 GOAL_MEMORY_MB = 300
+# A fixed glibc mmap threshold: freed chunks above 128 KiB go back to the OS at once (a diagnostic run).
+ALLOCATOR_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 FULL = dict(tab_rows=100_000, img_rows=20_000, one_row_calls=1000, repeats=5, fit_rows=5000, fit_epochs=2,
             batch_size=64, mem_tab_rows=1_000_000, mem_img_rows=200_000, mem_fit_rows=2000, mem_fit_epochs=1,
-            mem_repeats=2, mem_cases=("predict_proba_tabular", "explain_tabular", "predict_proba_images"),
+            mem_repeats=3, mem_allocator_check=True,
+            mem_cases=("predict_proba_tabular", "explain_tabular", "predict_proba_images"),
             speed_cases=("tabular", "images", "one_row_tabular", "one_row_images"))
 QUICK = dict(tab_rows=2000, img_rows=300, one_row_calls=20, repeats=1, fit_rows=300, fit_epochs=1,
              batch_size=64, mem_tab_rows=20_000, mem_img_rows=2000, mem_fit_rows=300, mem_fit_epochs=1,
-             mem_repeats=1, mem_cases=("predict_proba_tabular",), speed_cases=("tabular", "one_row_tabular"))
+             mem_repeats=1, mem_allocator_check=False, mem_cases=("predict_proba_tabular",),
+             speed_cases=("tabular", "one_row_tabular"))
 
 
 # =================================================================== worker side
@@ -224,8 +234,9 @@ def _worker_main(argv):
 
 
 # =================================================================== driver side
-def _worker_env(tree):
+def _worker_env(tree, extra=None):
     env = dict(os.environ)
+    env.update(extra or {})
     env.update(PYTHONPATH=str(tree), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                PYTHONWARNINGS="ignore")
     return env
@@ -264,10 +275,28 @@ class _Worker:
             self.proc.wait(timeout=60)
 
 
-def _memory_run(tree, params):
+class _LocalWorker:
+    """The quick run's new-code timing in this process (a worker process costs seconds of imports)."""
+
+    def __init__(self, params):
+        import torch
+
+        previous = torch.get_num_threads()
+        self.worker = _TimingWorker(**params)
+        torch.set_num_threads(previous)
+        self.info = self.worker.info
+
+    def time(self, case):
+        return self.worker.time(case)
+
+    def close(self):
+        pass
+
+
+def _memory_run(tree, params, env=None):
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "memory", json.dumps(params)],
-        cwd=tree, env=_worker_env(tree), capture_output=True, text=True, timeout=1200,
+        cwd=tree, env=_worker_env(tree, env), capture_output=True, text=True, timeout=1200,
     )
     if out.returncode != 0:
         raise RuntimeError(f"memory worker for {tree} failed:\n{out.stderr[-3000:]}")
@@ -301,7 +330,8 @@ def _speed(ctx, p, trees):
     workers = {}
     try:
         for version, tree in trees.items():
-            workers[version] = _Worker(tree, params)
+            local = ctx.quick and list(trees) == ["new"]
+            workers[version] = _LocalWorker(params) if local else _Worker(tree, params)
         times = {version: {case: [] for case in cases} for version in workers}
         for _ in range(p["repeats"]):
             for case in cases:
@@ -376,6 +406,15 @@ def _memory(ctx, p, trees):
                 row["goal_mb"] = GOAL_MEMORY_MB
                 row["goal_met"] = bool(row["beyond_result_mb_max"] <= GOAL_MEMORY_MB)
             rows.append(row)
+        if p["mem_allocator_check"]:  # how much of the new code's growth is glibc keeping freed chunks
+            info = _memory_run(trees["new"], params, ALLOCATOR_ENV)
+            runs.append({"version": "new", "env": ALLOCATOR_ENV, **info})
+            setting = " ".join(f"{k}={v}" for k, v in ALLOCATOR_ENV.items())
+            rows.append({"case": labels[case], "code": f"new, {setting}",
+                         "input_mb": info["input_mb"], "result_mb": info["result_mb"],
+                         "growth_mb_max": info["growth_mb"], "growth_mb_min": info["growth_mb"],
+                         "beyond_result_mb_max": info["beyond_result_mb"], "call_s": info["call_s"]})
+            print(f"  [memory] {case:22s} new + {ALLOCATOR_ENV}: growth {info['growth_mb']:.0f} MiB", flush=True)
     columns = ["case", "code", "input_mb", "result_mb", "growth_mb_max", "growth_mb_min", "beyond_result_mb_max",
                "call_s", "goal_mb", "goal_met"]
     ctx.record(
