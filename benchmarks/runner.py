@@ -76,6 +76,11 @@ BENCHMARKS = {
         "Defaults on small tables (issue #7.2): 10 sets x 5 seeds x 5-fold CV, PrototypeClassifier() vs "
         "MLPClassifier() vs LogisticRegression, all at defaults; goal: worst proto seed >= MLP mean - 0.03.",
     ),
+    "small_data.bs64": (
+        "benchmarks.small_data", "run_bs64",
+        "Sensitivity check for small_data: PrototypeClassifier(batch_size=64) under today's code (even "
+        "batches, no row dropped), same splits, beside the MLP (not part of `small_data`; ~12 min).",
+    ),
 }
 
 
@@ -308,7 +313,7 @@ def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
-                      "small_data", "inference"]
+                      "small_data", "small_data.bs64", "inference"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
