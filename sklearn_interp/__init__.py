@@ -2,7 +2,8 @@
 
 from .explanation import Explanation
 from .prototype import PrototypeClassifier
+from .senn import SENNClassifier, SENNRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "PrototypeClassifier", "__version__"]
+__all__ = ["Explanation", "PrototypeClassifier", "SENNClassifier", "SENNRegressor", "__version__"]

@@ -39,6 +39,7 @@ Inference runs the module in float64 (parameters and input upcast, see
 
 import contextlib
 import copy
+import functools
 import math
 import threading
 import warnings
@@ -200,6 +201,26 @@ class TensorBatchIterator:
 class InterpNet(NeuralNet):
     """The private skorch net behind every estimator (see the module contract)."""
 
+    def float64_module(self):
+        """A float64 copy of ``module_`` in eval mode, for inference; remade whenever a weight changes.
+
+        The copy is keyed by the identity and version counter of every tensor
+        of the module (training steps and ``load_state_dict`` bump them), so a
+        warm fit, or weights edited by hand, are never served stale.
+        """
+        tensors = [*self.module_.parameters(), *self.module_.buffers()]
+        key = tuple((id(tensor), tensor._version) for tensor in tensors)
+        cached = self.__dict__.get("_float64_cache")
+        if cached is None or cached[0] != key:
+            module = copy.deepcopy(self.module_).double().eval()
+            cached = self.__dict__["_float64_cache"] = (key, module)
+        return cached[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_float64_cache", None)
+        return state
+
     def _set_training(self, training=True):
         # skorch sets the mode of every module on every batch; skip it when unchanged.
         if self.module_.training != training:
@@ -331,8 +352,10 @@ class NeuralEstimatorBase(BaseEstimator):
     }
 
     # ------------------------------------------------------------------ input
-    def _accepts_images(self):
-        return "image_shape" in self._get_param_names()
+    @classmethod
+    @functools.cache
+    def _accepts_images(cls):
+        return "image_shape" in cls._get_param_names()
 
     def _image_shape(self):
         """``(C, H, W)`` from the ``image_shape`` parameter, or None."""
@@ -632,7 +655,7 @@ class NeuralEstimatorBase(BaseEstimator):
         shape = getattr(self, "input_shape_", (1,))
         return max(1, INFERENCE_CHUNK_VALUES // math.prod(shape))
 
-    def _infer(self, X, reduce):
+    def _infer(self, X, reduce, per_chunk=False):
         """Run validated, unscaled ``X`` through the module in eval mode, chunk by chunk.
 
         Each chunk is scaled, cast to float32 (the training precision) and then
@@ -641,17 +664,17 @@ class NeuralEstimatorBase(BaseEstimator):
         round differently with the batch's shape and the CPU's threads, float64
         rounding stays far below any tolerance that matters (~1e-15).
         ``reduce(outputs)`` maps each chunk's output tuple (float64 tensors) to
-        an array or a tuple of arrays, so only what the caller needs is kept.
+        an array or a tuple of arrays, so only what the caller needs is kept:
+        one row per sample, or with ``per_chunk=True`` one row per chunk (a
+        summary such as a minimum). The arrays are written into preallocated
+        results, never held twice.
         """
-        module = self.net_.module_
-        module.eval()
-        state = {name: value.double() if value.is_floating_point() else value
-                 for name, value in (*module.named_parameters(), *module.named_buffers())}
-        chunk, device, results = self._inference_chunk(), self.net_.device, []
+        module = self.net_.float64_module()
+        chunk, device, results = self._inference_chunk(), self.net_.device, None
         with torch.no_grad(), torch_threads(self.n_threads):
             for start in range(0, len(X), chunk):
                 x = torch.as_tensor(self._scale(X[start:start + chunk]), device=device).double()
-                outputs = torch.func.functional_call(module, state, (x,))
+                outputs = module(x)
                 outputs = outputs if isinstance(outputs, tuple) else (outputs,)
                 if not torch.isfinite(outputs[0]).all():
                     raise ValueError(
@@ -659,10 +682,15 @@ class NeuralEstimatorBase(BaseEstimator):
                         f"{start} to {start + len(x) - 1}; their values are likely far outside the "
                         "range of the training data (check their units)."
                     )
-                results.append(reduce(outputs))
-        if isinstance(results[0], tuple):
-            return tuple(np.concatenate(parts) for parts in zip(*results))
-        return np.concatenate(results)
+                parts = reduce(outputs)
+                parts = parts if isinstance(parts, tuple) else (parts,)
+                if results is None:  # one array per returned part, filled chunk by chunk
+                    n_rows = -(-len(X) // chunk) if per_chunk else len(X)
+                    results = [np.empty((n_rows, *part.shape[1:]), dtype=part.dtype) for part in parts]
+                row = start // chunk if per_chunk else start
+                for result, part in zip(results, parts):
+                    result[row:row + len(part)] = part
+        return tuple(results) if len(results) > 1 else results[0]
 
     def _predict_outputs(self, X, reduce):
         """Validate ``X`` and :meth:`_infer` it."""

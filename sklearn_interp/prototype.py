@@ -343,7 +343,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.prototypes_ = prototypes.cpu().numpy()
         self.class_weights_ = module.classifier.weight.detach().cpu().numpy()
         self.decoded_prototypes_ = self._unscale(module.decoder(prototypes).cpu().numpy())
-        chunk_min, chunk_argmin, chunk_sum = self._infer(X, _distance_summary)
+        chunk_min, chunk_argmin, chunk_sum = self._infer(X, _distance_summary, per_chunk=True)
         self.prototype_mean_distances_ = chunk_sum.sum(axis=0) / len(X)
         best_chunk = chunk_min.argmin(axis=0)
         columns = np.arange(len(prototypes))
@@ -394,7 +394,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         distances = self._predict_outputs(X, lambda outputs: outputs[1].cpu().numpy())
         contributions = self.class_weights_.astype(np.float64)[None] * distances[:, None, :]
         logits = contributions.sum(axis=2)
-        order = np.argsort(distances, axis=1, kind="stable")[:, :n_nearest]
+        order = np.argsort(distances, axis=1, kind="stable")[:, :n_nearest].copy()  # not a view of all
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         data = {

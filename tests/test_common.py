@@ -7,11 +7,20 @@ to fail.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_interp import PrototypeClassifier
+from sklearn_interp import PrototypeClassifier, SENNClassifier, SENNRegressor
 
 from .conftest import FAST
 
-ESTIMATORS = [PrototypeClassifier(n_prototypes=4, n_threads=n_threads, **FAST) for n_threads in (1, 2, 4)]
+# SENN's robustness loss (Jacobians every step) runs in one instance per estimator; the
+# thread-count and learned-concept variants train without it (lam=0) to keep the suite fast.
+ESTIMATORS = [
+    *(PrototypeClassifier(n_prototypes=4, n_threads=n_threads, **FAST) for n_threads in (1, 2, 4)),
+    SENNClassifier(n_threads=2, **FAST),
+    *(SENNClassifier(lam=0.0, n_threads=n_threads, **FAST) for n_threads in (1, 4)),
+    SENNClassifier(concepts="autoencoder", n_concepts=3, lam=0.0, **FAST),
+    SENNRegressor(**FAST),
+    SENNRegressor(concepts="autoencoder", n_concepts=3, lam=0.0, **FAST),
+]
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -1,0 +1,508 @@
+"""Self-explaining neural networks (Alvarez-Melis & Jaakkola, 2018)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._constraints import IMAGE_SHAPE, positive_int_sequence
+from .base import NeuralClassifierBase, NeuralRegressorBase
+from .explanation import Explanation, sample_coords
+from .nn.autoencoders import concept_autoencoder, conv_net, mlp
+
+
+class InputConcepts(nn.Module):
+    """h(x) = (x_1, ..., x_p, 1): the raw (scaled) features and a bias concept."""
+
+    def forward(self, x):
+        x = x.flatten(1)
+        return torch.cat([x, torch.ones_like(x[:, :1])], dim=1)
+
+
+class SENNNetwork(nn.Module):
+    """f(x) = g(θ(x)_1 h(x)_1, ..., θ(x)_k h(x)_k) with g the sum, eq. (2).
+
+    ``forward`` returns ``(outputs, concepts, relevances)``: the logits (or
+    predictions) ``f(x)`` of shape (n, m), h(x) of shape (n, k) and θ(x) of
+    shape (n, m, k), so that ``outputs = (relevances * concepts[:, None]).sum(-1)``.
+
+    ``penalty`` is the rest of eq. (4): ``lam * L_θ + xi * L_h + sparsity * mean|h|``.
+    L_θ (eq. 3) is ``||J_x f(x) - θ(x) J_x h(x)||_F`` for each sample, averaged
+    over the batch. The differentiated output is f, the logits the relevances
+    are coefficients of (not the softmax probabilities, whose Jacobian also
+    carries the softmax's), and the per-sample mean makes ``lam`` independent of
+    the batch size. It is computed in training steps only (validation runs
+    without gradients). L_h is the reconstruction error of a learned concept
+    encoder (mean squared error per input value, as the authors' code).
+    """
+
+    def __init__(self, concept_encoder, concept_decoder, parameterizer, n_concepts, n_outputs,
+                 lam=0.01, xi=1.0, sparsity=1e-4):
+        super().__init__()
+        self.concept_encoder = concept_encoder
+        self.concept_decoder = concept_decoder
+        self.parameterizer = parameterizer
+        self.n_concepts, self.n_outputs = n_concepts, n_outputs
+        self.lam, self.xi, self.sparsity = lam, xi, sparsity
+
+    def forward(self, x):
+        concepts = self.concept_encoder(x)
+        relevances = self.parameterizer(x).view(len(x), self.n_outputs, self.n_concepts)
+        return (relevances * concepts[:, None, :]).sum(-1), concepts, relevances
+
+    def penalty(self, outputs, x, training=False):
+        _, concepts, relevances = outputs
+        loss = concepts.new_zeros(())
+        if self.concept_decoder is not None:
+            if self.xi:
+                loss = loss + self.xi * (self.concept_decoder(concepts) - x).pow(2).mean()
+            if self.sparsity:
+                loss = loss + self.sparsity * concepts.abs().mean()
+        if self.lam and training:
+            loss = loss + self.lam * self.robustness(x, relevances).mean()
+        return loss
+
+    def jacobians(self, x):
+        """Per-sample Jacobians ``(J_x f, J_x h)``, shapes (n, m, d) and (n, k, d), d the input size.
+
+        Forward mode when the input has fewer values than f and h together
+        (tabular data), reverse mode otherwise (images); one vectorized call.
+        """
+        def single(sample):
+            outputs, concepts, _ = self(sample[None])
+            return torch.cat([outputs[0], concepts[0]])
+
+        n_inputs = x[0].numel()
+        jacobian = torch.func.jacfwd if n_inputs <= self.n_outputs + self.n_concepts else torch.func.jacrev
+        stacked = torch.func.vmap(jacobian(single))(x).reshape(len(x), self.n_outputs + self.n_concepts, n_inputs)
+        return stacked[:, :self.n_outputs], stacked[:, self.n_outputs:]
+
+    def robustness(self, x, relevances):
+        """L_θ of eq. (3) for each sample: ``||J_x f(x) - θ(x) J_x h(x)||_F``."""
+        jacobian_f, jacobian_h = self.jacobians(x)
+        return (jacobian_f - relevances @ jacobian_h).flatten(1).norm(dim=1)
+
+
+class _SENN:
+    """Parameters, module and explanations shared by the SENN classifier and regressor."""
+
+    _structural_params = ("concepts", "n_concepts", "parameterizer", "hidden_layer_sizes", "conv_channels",
+                          "image_shape")
+    _module_params = ("lam", "xi", "sparsity")
+
+    _parameter_constraints = {
+        "concepts": [StrOptions({"auto", "input", "autoencoder"}), nn.Module],
+        "n_concepts": [Interval(Integral, 1, None, closed="left")],
+        "lam": [Interval(Real, 0, None, closed="left")],
+        "xi": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "parameterizer": [StrOptions({"auto"}), nn.Module],
+        "hidden_layer_sizes": [positive_int_sequence(min_length=1)],
+        "conv_channels": [positive_int_sequence(min_length=1)],
+        "image_shape": [IMAGE_SHAPE, None],
+        "n_examples": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, concepts="auto", *, n_concepts=5, lam=0.01, xi=1.0, sparsity=1e-4, parameterizer="auto",
+                 hidden_layer_sizes=(64, 64), conv_channels=(32, 64), image_shape=None, n_examples=8,
+                 max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam", weight_decay=0.0,
+                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto", n_threads=1,
+                 inference_batch_size="auto", random_state=None, verbose=0, warm_start=False, callbacks=None):
+        self.concepts = concepts
+        self.n_concepts = n_concepts
+        self.lam = lam
+        self.xi = xi
+        self.sparsity = sparsity
+        self.parameterizer = parameterizer
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.conv_channels = conv_channels
+        self.image_shape = image_shape
+        self.n_examples = n_examples
+        super().__init__(
+            max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
+            inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, callbacks=callbacks,
+        )
+
+    # ---------------------------------------------------------------- fitting
+    def _n_outputs(self):
+        return len(self.classes_) if hasattr(self, "classes_") else self.n_outputs_
+
+    def _concept_kind(self):
+        if isinstance(self.concepts, nn.Module):
+            return "module"
+        if self.concepts == "auto":
+            return "autoencoder" if len(self.input_shape_) == 3 else "input"
+        return self.concepts
+
+    def _concept_modules(self):
+        """``(encoder, decoder, k)`` for the ``concepts`` parameter."""
+        kind = self._concept_kind()
+        if kind == "module":
+            return self.concepts, None, self.n_concepts
+        if kind == "input":
+            if len(self.input_shape_) == 3:
+                raise ValueError(
+                    "concepts='input' uses the raw features as concepts and takes tabular data; for "
+                    "images use concepts='autoencoder' (or 'auto')."
+                )
+            return InputConcepts(), None, self.input_shape_[0] + 1
+        encoder, decoder = concept_autoencoder(self.input_shape_, self.n_concepts, self.hidden_layer_sizes[:1],
+                                               self.conv_channels)
+        return encoder, decoder, self.n_concepts
+
+    def _parameterizer_module(self, n_relevances):
+        if isinstance(self.parameterizer, nn.Module):
+            return self.parameterizer
+        if len(self.input_shape_) == 3:
+            return conv_net(self.input_shape_, n_relevances, self.conv_channels, self.hidden_layer_sizes)
+        return mlp((self.input_shape_[0], *self.hidden_layer_sizes, n_relevances))
+
+    def _build_module(self, X, y):
+        encoder, decoder, n_concepts = self._concept_modules()
+        n_outputs = self._n_outputs()
+        module = SENNNetwork(encoder, decoder, self._parameterizer_module(n_outputs * n_concepts), n_concepts,
+                             n_outputs)
+        self._check_jacobians(module, X[:8])
+        return module
+
+    @staticmethod
+    def _check_jacobians(module, X):
+        x = torch.as_tensor(X)
+        try:
+            jacobian_f, jacobian_h = module.jacobians(x)
+        except RuntimeError as error:
+            raise ValueError(f"SENN could not differentiate the concepts h(x) and the output f(x): {error}") from error
+        if not (torch.isfinite(jacobian_f).all() and torch.isfinite(jacobian_h).all()):
+            raise ValueError(
+                "The concept encoder or the parameterizer has non-finite Jacobians on the training data "
+                "(e.g. sqrt or log at 0); the robustness loss L_θ (eq. 3) needs finite ones."
+            )
+
+    @torch.no_grad()
+    def _after_fit(self, X, y):
+        self.n_concepts_ = self.net_.module_.n_concepts
+        if self._concept_kind() == "input":
+            return
+        concepts = self._infer(X, lambda outputs: outputs[1].cpu().numpy())
+        n_examples = min(self.n_examples, len(X))
+        top = np.argsort(-concepts, axis=0, kind="stable")[:n_examples].T  # (k, n_examples)
+        self.concept_example_indices_ = top
+        self.concept_example_activations_ = np.take_along_axis(concepts.T, top, axis=1)
+        self.concept_examples_ = np.asarray(X[top], dtype=np.float64)
+        decoder = self.net_.module_.concept_decoder
+        if decoder is not None:
+            # Concept i at its largest training value, the others at their mean.
+            codes = np.tile(concepts.mean(axis=0), (self.n_concepts_, 1))
+            codes[np.diag_indices(self.n_concepts_)] = concepts.max(axis=0)
+            decoder = decoder.eval()
+            parameter = next(decoder.parameters())
+            decoded = decoder(torch.as_tensor(codes, dtype=parameter.dtype, device=parameter.device))
+            self.decoded_concepts_ = self._unscale(decoded.cpu().numpy())
+
+    # ------------------------------------------------------------ explaining
+    def _concept_names(self):
+        if self._concept_kind() == "input":
+            names = getattr(self, "feature_names_in_", None)
+            names = list(names) if names is not None else [f"x{i}" for i in range(self.input_shape_[0])]
+            return np.asarray([*map(str, names), "bias"])
+        return np.asarray([f"concept {i}" for i in range(self.n_concepts_)])
+
+    def _explanation(self, X, output_key):
+        check_is_fitted(self)
+        outputs, concepts, relevances = self._predict_outputs(
+            X, lambda outputs: tuple(value.cpu().numpy() for value in outputs)
+        )
+        contributions = relevances * concepts[:, None, :]
+        data = {"concepts": concepts, "relevances": relevances, "contributions": contributions,
+                output_key: outputs}
+        output_axis = "class" if output_key == "logits" else "output"
+        dims = {"concepts": ("sample", "concept"), "relevances": ("sample", output_axis, "concept"),
+                "contributions": ("sample", output_axis, "concept"), output_key: ("sample", output_axis)}
+        coords = {"concept": self._concept_names(), **sample_coords(X)}
+        meta = {"method": "senn", "scope": "local", "concepts": self._concept_kind()}
+        return data, dims, coords, meta
+
+    def explain_global(self):
+        """The learned concepts, grounded by the training examples that activate each most (§4).
+
+        Returns
+        -------
+        explanation : Explanation
+            Global explanation with keys ``example_indices`` (concept,
+            example): positions in the training data of the ``n_examples``
+            examples with the largest h(x)_i, largest first;
+            ``example_activations`` (concept, example): their h(x)_i;
+            ``examples`` (concept, example, *input axes): those rows or images
+            in the units of X; and, for images, ``decoded_concepts`` (concept,
+            channel, height, width): the decoder's image of each concept at
+            its largest training value, the others at their mean. Raises
+            ValueError for ``concepts='input'``, whose concepts are the
+            features themselves.
+        """
+        check_is_fitted(self)
+        if not hasattr(self, "concept_example_indices_"):
+            raise ValueError("concepts='input' uses the features as concepts; there is nothing to ground.")
+        input_dims = ("feature",) if len(self.input_shape_) == 1 else ("channel", "height", "width")
+        data = {
+            "example_indices": self.concept_example_indices_.copy(),
+            "example_activations": self.concept_example_activations_.copy(),
+            "examples": self.concept_examples_.copy(),
+        }
+        dims = {"example_indices": ("concept", "example"), "example_activations": ("concept", "example"),
+                "examples": ("concept", "example", *input_dims)}
+        if hasattr(self, "decoded_concepts_"):
+            data["decoded_concepts"] = self.decoded_concepts_.copy()
+            dims["decoded_concepts"] = ("concept", *input_dims)
+        coords = {"concept": self._concept_names()}
+        if len(self.input_shape_) == 1:
+            names = getattr(self, "feature_names_in_", None)
+            coords["feature"] = names if names is not None else [f"x{i}" for i in range(self.input_shape_[0])]
+        meta = {"method": "senn", "scope": "global", "image": len(self.input_shape_) == 3}
+        return Explanation(data, dims, coords, meta)
+
+
+_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    concepts : {"auto", "input", "autoencoder"} or torch.nn.Module, default="auto"
+        The concept encoder h. ``"input"``: the features themselves plus a
+        bias concept (k = p + 1; tabular data only). ``"autoencoder"``:
+        ``n_concepts`` concepts in (0, 1) learned by an autoencoder trained with
+        reconstruction weight ``xi`` and sparsity weight ``sparsity`` (§4): an MLP
+        for tabular data, small ReLU convolutions for images. ``"auto"``:
+        ``"input"`` for tabular data, ``"autoencoder"`` for images. A module
+        maps the scaled input to ``(n, n_concepts)`` concepts (no reconstruction
+        loss).
+    n_concepts : int, default=5
+        k, the number of learned concepts (the paper's MNIST setting).
+    lam : float, default=0.01
+        λ in eq. (4), weight of the robustness loss L_θ of eq. (3).
+    xi : float, default=1.0
+        ξ in eq. (4), weight of the concept autoencoder's reconstruction loss
+        L_h (mean squared error per input value).
+    sparsity : float, default=1e-4
+        Weight of the L1 sparsity penalty on learned concepts (mean |h(x)|), §4.
+    parameterizer : "auto" or torch.nn.Module, default="auto"
+        θ: an MLP with ``hidden_layer_sizes`` (LeakyReLU) for tabular data, a
+        small CNN (``conv_channels``, then an MLP) for images. A module maps the
+        scaled input to ``(n, n_outputs * n_concepts)`` relevances.
+    hidden_layer_sizes : tuple of int, default=(64, 64)
+        Hidden layers of the MLP parameterizer (the first also sizes the
+        tabular concept autoencoder's hidden layer).
+    conv_channels : tuple of int, default=(32, 64)
+        Channels of the stride-2 3x3 ReLU convolutions of image encoders.
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(C, H, W)`` when images come flat as ``(n, C*H*W)``;
+        images may also be passed as ``(n, H, W)`` or ``(n, C, H, W)``.
+    n_examples : int, default=8
+        Training examples kept per learned concept for its grounding (§4).
+    max_epochs : int, default=100
+        Number of passes over the training data.
+    batch_size : int or "auto", default="auto"
+        Minibatch size; "auto" takes about sqrt(n_samples), a power of 2 in
+        [16, 256] (the authors' scripts use 64 to 200).
+    lr : float, default=0.002
+        Learning rate (the authors use 2e-4 with more epochs).
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+        Optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty of the optimizer.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when its
+        loss has not improved for ``n_iter_no_change`` epochs (the validation
+        loss leaves out L_θ, which needs gradients).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    device : str, default="auto"
+        Torch device; ``"auto"`` uses CUDA when available, else the CPU.
+    n_threads : int or None, default=1
+        Torch CPU threads used by ``fit`` and inference, restored afterwards;
+        -1 uses every CPU, None keeps torch's own setting.
+    inference_batch_size : int or "auto", default="auto"
+        Rows per inference chunk; "auto" takes about 2**19 input values.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split.
+    verbose : int, default=0
+        When > 0, show a progress bar and a per-epoch table.
+    warm_start : bool, default=False
+        When True, ``fit`` continues training the fitted network with the
+        current parameters; changing one that shapes the network
+        (``concepts``, ``n_concepts``, ``parameterizer``,
+        ``hidden_layer_sizes``, ``conv_channels``, ``image_shape``) fits a new
+        one, with a warning.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks (each fit uses a copy).
+"""
+
+_ATTRIBUTES_DOC = """
+    n_features_in_ : int
+        Number of features seen during fit (for images, the channels).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X was a DataFrame with string column names.
+    input_shape_ : tuple of int
+        Shape of one sample as the network sees it: ``(p,)`` or ``(C, H, W)``.
+    input_offset_, input_scale_ : ndarray
+        The scaling of X (standardized features; images mapped onto [0, 1]):
+        input concepts are the scaled feature values.
+    n_concepts_ : int
+        k: p + 1 for input concepts, else ``n_concepts``.
+    concept_example_indices_ : ndarray of shape (n_concepts_, n_examples)
+        For learned concepts: the training examples that activate each concept
+        most, largest first (§4 grounding).
+    concept_example_activations_ : ndarray of shape (n_concepts_, n_examples)
+        Their concept values h(x)_i.
+    concept_examples_ : ndarray of shape (n_concepts_, n_examples, *input_shape_)
+        Those examples, in the units of X.
+    decoded_concepts_ : ndarray of shape (n_concepts_, *input_shape_)
+        For learned concepts with a decoder: the decoding of each concept at
+        its largest training value, the others at their mean.
+    net_ : skorch.NeuralNet
+        The fitted skorch net (``net_.history`` holds the training log).
+"""
+
+_NOTES_DOC = """
+    Notes
+    -----
+    The model is linear in its concepts: the output for class (or target) c
+    is ``sum_i θ(x)_{c,i} h(x)_i``, eq. (1) with g the sum (eq. 2), and the
+    robustness loss L_θ (eq. 3) keeps it so locally, by pushing the Jacobian
+    of f towards ``θ(x) J_x h(x)``. Jacobians come from ``torch.func``
+    (``vmap`` over ``jacfwd`` or ``jacrev``), once per training batch.
+    Features are standardized (statistics in float64) before they reach the
+    network, so input concepts are z-scores and relevances are per standard
+    deviation of each feature.
+
+    Defaults that differ from the paper and the authors' code: ``lr=0.002``
+    (2e-4 there), ``batch_size="auto"``, ``max_epochs=100``; L_θ is averaged over
+    the samples of a batch rather than one Frobenius norm over the batch of
+    the probability output; the authors' code drops the concept loss when the
+    robustness penalty is on, here all three terms of eq. (4) are trained.
+
+    References
+    ----------
+    D. Alvarez-Melis and T. S. Jaakkola. "Towards Robust Interpretability
+    with Self-Explaining Neural Networks". NeurIPS 2018.
+"""
+
+
+class SENNClassifier(_SENN, NeuralClassifierBase):
+    __doc__ = f"""Self-explaining neural network classifier: logits linear in concepts, eq. (1)-(4).
+
+    Each class logit is ``f(x)_c = sum_i θ(x)_{{c,i}} h(x)_i``: concepts h(x)
+    (the features, or learned by an autoencoder) weighted by relevances θ(x)
+    that a network computes from x and that a robustness loss keeps stable
+    (Alvarez-Melis & Jaakkola, 2018). Loss, eq. (4): cross-entropy
+    + λ·L_θ + ξ·L_h (+ a sparsity penalty on learned concepts).
+    {_PARAMETERS_DOC}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    {_ATTRIBUTES_DOC}
+    See Also
+    --------
+    SENNRegressor : The same model for regression.
+    PrototypeClassifier : Explanations by learned prototypes.
+    {_NOTES_DOC}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn_interp import SENNClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = SENNClassifier(max_epochs=20, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    >>> clf.explain(X[:2])["relevances"].shape
+    (2, 2, 31)
+    """
+
+    _parameter_constraints = {**NeuralClassifierBase._parameter_constraints, **_SENN._parameter_constraints}
+
+    def explain(self, X):
+        """Concepts h(x), relevances θ(x) for every class, and their products.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, shaped like the training data.
+
+        Returns
+        -------
+        explanation : Explanation
+            Local explanation with keys (axes in brackets):
+
+            - ``concepts`` (sample, concept): h(x); for input concepts the
+              standardized features and ``"bias"`` (1).
+            - ``relevances`` (sample, class, concept): θ(x), for every class.
+            - ``contributions`` (sample, class, concept): θ(x)·h(x); their sum
+              over the concepts is the logit.
+            - ``logits`` (sample, class): f(x), from which ``predict_proba``
+              (softmax) and ``predict`` (argmax) follow.
+            - ``probabilities`` (sample, class) and ``predicted_class`` (sample,).
+
+            For a DataFrame ``X``, its index labels the samples.
+        """
+        data, dims, coords, meta = self._explanation(X, "logits")
+        logits = data["logits"]
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        data["probabilities"] = probabilities / probabilities.sum(axis=1, keepdims=True)
+        data["predicted_class"] = self.classes_[logits.argmax(axis=1)]
+        dims.update(probabilities=("sample", "class"), predicted_class=("sample",))
+        return Explanation(data, dims, {"class": self.classes_, **coords}, meta)
+
+
+class SENNRegressor(_SENN, NeuralRegressorBase):
+    __doc__ = f"""Self-explaining neural network regressor: predictions linear in concepts, eq. (1)-(4).
+
+    Each target is ``f(x)_c = sum_i θ(x)_{{c,i}} h(x)_i`` (Alvarez-Melis &
+    Jaakkola, 2018). Loss, eq. (4): squared error + λ·L_θ + ξ·L_h (+ a
+    sparsity penalty on learned concepts).
+    {_PARAMETERS_DOC}
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+    {_ATTRIBUTES_DOC}
+    See Also
+    --------
+    SENNClassifier : The same model for classification.
+    {_NOTES_DOC}
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn_interp import SENNRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = SENNRegressor(max_epochs=30, random_state=0).fit(X, y / y.std())
+    >>> reg.score(X, y / y.std()) > 0.4
+    True
+    >>> reg.explain(X[:2])["contributions"].shape
+    (2, 1, 11)
+    """
+
+    _parameter_constraints = {**NeuralRegressorBase._parameter_constraints, **_SENN._parameter_constraints}
+
+    def explain(self, X):
+        """Concepts h(x), relevances θ(x) for every target, and their products.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, shaped like the training data.
+
+        Returns
+        -------
+        explanation : Explanation
+            Local explanation with keys ``concepts`` (sample, concept),
+            ``relevances`` and ``contributions`` (sample, output, concept) and
+            ``predictions`` (sample, output): the model's output, which the
+            contributions sum to and ``predict`` returns.
+        """
+        return Explanation(*self._explanation(X, "predictions"))
