@@ -154,6 +154,8 @@ def test_compas_default_features():
 def test_compas_senn_features():
     bunch = datasets.fetch_compas(data_home=SHARED_DATA, features="senn")
     assert bunch.feature_names[:2] == ["Two_yr_Recidivism", "Number_of_Priors"]
+    raw = datasets.fetch_compas(data_home=SHARED_DATA, as_frame=True).frame["priors_count"].to_numpy()
+    np.testing.assert_allclose(bunch.data[:, 1], np.sqrt(raw / 38.0))
     assert bunch.target_names == ["low", "medium_or_high"]
     binary = np.delete(bunch.data, 1, axis=1)
     assert set(np.unique(binary)) <= {0.0, 1.0}

@@ -103,7 +103,7 @@ def _senn_features(df):
     X = pd.DataFrame(
         {
             "Two_yr_Recidivism": df["two_year_recid"],
-            "Number_of_Priors": df["priors_count"],
+            "Number_of_Priors": np.sqrt(df["priors_count"] / 38.0),  # the SENN authors' rescaling
             "Age_Above_FourtyFive": df["age_cat"] == "Greater than 45",
             "Age_Below_TwentyFive": df["age_cat"] == "Less than 25",
             **{col: df["race"] == race for col, race in _RACE_INDICATORS.items()},
@@ -155,8 +155,9 @@ def fetch_compas(
     ``Hispanic``, ``Native_American``, ``Other`` (Caucasian is the
     reference), ``Female`` and ``Misdemeanor``; the target is
     ``score_factor``, i.e. whether the COMPAS score text is Medium or High
-    (the model learns to mimic COMPAS). ``Number_of_Priors`` is the raw
-    count; SENN's script rescales it to ``sqrt(x / 38)``.
+    (the model learns to mimic COMPAS). ``Number_of_Priors`` is rescaled as
+    in the SENN authors' script, ``sqrt(priors_count / 38)`` (38 is the
+    largest count in their table).
 
     Parameters
     ----------
