@@ -71,6 +71,11 @@ BENCHMARKS = {
         "benchmarks.prototype", "run_elastic",
         "Cost of elastic deformation: one-epoch fit time with and without it.",
     ),
+    "threads": (
+        "benchmarks.threads", "run",
+        "Training on a busy machine (issue #7.9): fits with n_threads=1 vs torch's default, quiet vs with "
+        "busy-loop processes holding a core; GridSearchCV n_jobs=1 vs 2.",
+    ),
     "small_data": (
         "benchmarks.small_data", "run",
         "Defaults on small tables (issue #7.2): 10 sets x 5 seeds x 5-fold CV, PrototypeClassifier() vs "
@@ -313,7 +318,7 @@ def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
-                      "small_data", "small_data.bs64", "inference"]
+                      "small_data", "small_data.bs64", "inference", "threads"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
