@@ -3,7 +3,7 @@
 import importlib
 
 # Modules whose import registers the plots of one method; imported on first lookup.
-PLOT_MODULES = ("sklearn_interp.plotting._prototype",)
+PLOT_MODULES = ("sklearn_interp.plotting._prototype", "sklearn_interp.plotting._senn")
 
 _PLOTS = {}
 _DEFAULTS = {}
