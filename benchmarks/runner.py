@@ -76,6 +76,26 @@ BENCHMARKS = {
         "Training on a busy machine (issue #7.9): fits with n_threads=1 vs torch's default, quiet vs with "
         "busy-loop processes holding a core; GridSearchCV n_jobs=1 vs 2.",
     ),
+    "senn": (
+        "benchmarks.senn", "run",
+        "SENNClassifier (Alvarez-Melis & Jaakkola 2018, issue #9): all sections below, into one result file.",
+    ),
+    "senn.compas": (
+        "benchmarks.senn", "run_compas",
+        "COMPAS (senn features), 5 seeds x stratified 80/20: SENNClassifier() vs MLPClassifier((64, 64)).",
+    ),
+    "senn.lam_sweep": (
+        "benchmarks.senn", "run_lam_sweep",
+        "lambda sweep on COMPAS and breast cancer, 3 seeds: accuracy and local Lipschitz estimate (Fig. 5 A/B).",
+    ),
+    "senn.images": (
+        "benchmarks.senn", "run_images",
+        "MNIST (8000/2000 of the test set) and Fashion-MNIST (10k/10k): 5 learned concepts, grounding PNGs.",
+    ),
+    "senn.overhead": (
+        "benchmarks.senn", "run_overhead",
+        "SENNClassifier(lam=0.01) fit vs the hand loop (COMPAS); epoch time lam=0.01 / lam=0.",
+    ),
     "small_data": (
         "benchmarks.small_data", "run",
         "Defaults on small tables (issue #7.2): 10 sets x 5 seeds x 5-fold CV, PrototypeClassifier() vs "
@@ -318,7 +338,7 @@ def markdown_report(results_dir=None, names=None):
     """Markdown tables of the full (non-quick) result files, as they are on disk."""
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
-                      "small_data", "small_data.bs64", "inference", "threads"]
+                      "small_data", "small_data.bs64", "inference", "threads", "senn"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"

@@ -1,0 +1,5 @@
+"""Evaluation metrics for self-explaining models."""
+
+from ._stability import lipschitz_estimate
+
+__all__ = ["lipschitz_estimate"]
