@@ -12,14 +12,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from sklearn.datasets import load_breast_cancer, load_digits  # noqa: E402
 
-from sklearn_interp import PrototypeClassifier  # noqa: E402
+from sklearn_interp import PrototypeClassifier, SENNClassifier  # noqa: E402
 
 QUICK = dict(max_epochs=10, device="cpu", random_state=0)
 
 
-def save(ax, path):
-    ax.figure.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(ax.figure)
+def save(ax_or_figure, path):
+    figure = ax_or_figure if hasattr(ax_or_figure, "savefig") else ax_or_figure.figure
+    figure.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(figure)
     print(f"saved {path}")
 
 
@@ -35,6 +36,20 @@ def main(output_dir):
     tabular = PrototypeClassifier(n_prototypes=6, **QUICK).fit(X, y)
     save(tabular.explain_global().plot(kind="prototypes"), output_dir / "breast_cancer_prototypes.png")
     save(tabular.explain(X.iloc[:1])[0].plot(n_prototypes=4), output_dir / "breast_cancer_margin.png")
+
+    senn = SENNClassifier(**QUICK).fit(X, y)  # input concepts: the (standardized) features and a bias
+    explanation = senn.explain(X.iloc[::48])  # 12 samples of both classes
+    save(explanation[0].plot(n_concepts=10), output_dir / "senn_breast_cancer_relevance.png")
+    save(explanation[0].plot(kind="contribution", n_concepts=10),
+         output_dir / "senn_breast_cancer_contribution.png")
+    save(explanation.plot(kind="grid"), output_dir / "senn_breast_cancer_grid.png")
+
+    # With the default sparsity=1e-4 the sigmoid concepts saturate at 1 on every digit; 0.1 keeps them apart.
+    senn_images = SENNClassifier(n_concepts=5, n_examples=7, sparsity=0.1, **QUICK)
+    senn_images.fit(digits.images / 16.0, digits.target)
+    save(senn_images.explain_global().plot(), output_dir / "senn_digits_grounding.png")
+    save(senn_images.explain(digits.images[:1] / 16.0)[0].plot(kind="contribution"),
+         output_dir / "senn_digits_contribution.png")
 
 
 if __name__ == "__main__":
