@@ -130,7 +130,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         Number of passes over the training data.
     batch_size : int or "auto", default="auto"
         Minibatch size (R1 and R2 are computed over each minibatch). "auto"
-        takes about sqrt(n_samples), a power of 2 between 16 and 256 (the paper
+        takes about sqrt(n_samples), a power of 2 between 64 and 256 (the paper
         uses 250). Rows are split into batches of almost equal size; none is
         dropped.
     lr : float, default=0.002

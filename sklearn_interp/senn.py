@@ -200,7 +200,6 @@ class _SENN:
             # Concept i at its largest training value, the others at their mean.
             codes = np.tile(concepts.mean(axis=0), (self.n_concepts_, 1))
             codes[np.diag_indices(self.n_concepts_)] = concepts.max(axis=0)
-            decoder = decoder.eval()
             parameter = next(decoder.parameters())
             decoded = decoder(torch.as_tensor(codes, dtype=parameter.dtype, device=parameter.device))
             self.decoded_concepts_ = self._unscale(decoded.cpu().numpy())
@@ -273,9 +272,10 @@ _PARAMETERS_DOC = """
     concepts : {"auto", "input", "autoencoder"} or torch.nn.Module, default="auto"
         The concept encoder h. ``"input"``: the features themselves plus a
         bias concept (k = p + 1; tabular data only). ``"autoencoder"``:
-        ``n_concepts`` concepts in (0, 1) learned by an autoencoder trained with
+        ``n_concepts`` concepts learned by an autoencoder trained with
         reconstruction weight ``xi`` and sparsity weight ``sparsity`` (§4): an MLP
-        for tabular data, small ReLU convolutions for images. ``"auto"``:
+        with concepts in (0, 1) for tabular data, small ReLU convolutions and
+        unbounded (linear) concepts for images. ``"auto"``:
         ``"input"`` for tabular data, ``"autoencoder"`` for images. A module
         maps the scaled input to ``(n, n_concepts)`` concepts (no reconstruction
         loss).
@@ -306,7 +306,7 @@ _PARAMETERS_DOC = """
         Number of passes over the training data.
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" takes about sqrt(n_samples), a power of 2 in
-        [16, 256] (the authors' scripts use 64 to 200).
+        [64, 256] (the authors' scripts use 64 to 200).
     lr : float, default=0.002
         Learning rate (the authors use 2e-4 with more epochs).
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"

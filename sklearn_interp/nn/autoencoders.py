@@ -113,18 +113,20 @@ def make_autoencoder(input_shape, hidden_layer_sizes=(64,), latent_dim=10,
 
 
 def concept_autoencoder(input_shape, n_concepts, hidden_layer_sizes=(64,), conv_channels=(16, 32)):
-    """Encoder to ``n_concepts`` concepts in (0, 1) and the decoder back, for tabular or image input.
+    """Encoder to ``n_concepts`` concepts and the decoder back, for tabular or image input.
 
     Tabular input: the MLP autoencoder of :func:`make_autoencoder` with a code
-    of size ``n_concepts``. Images: ReLU convolutions (:class:`ConvEncoder`),
-    a linear layer to the concepts and a sigmoid; the decoder mirrors it and
-    ends in a sigmoid (pixels in [0, 1]).
+    of size ``n_concepts`` in (0, 1). Images: ReLU convolutions
+    (:class:`ConvEncoder`) and a linear layer to unbounded concepts, as in the
+    SENN authors' image concept encoder (behind a sigmoid, every concept
+    saturates at 1 within an epoch on digits and stops carrying information);
+    the decoder mirrors it and ends in a sigmoid (pixels in [0, 1]).
     """
     if len(input_shape) != 3:
         encoder, decoder, _ = make_autoencoder(input_shape, hidden_layer_sizes, n_concepts)
         return encoder, decoder
     convolutions = ConvEncoder(input_shape, conv_channels, nn.ReLU)
-    encoder = nn.Sequential(convolutions, nn.Linear(convolutions.latent_dim, n_concepts), nn.Sigmoid())
+    encoder = nn.Sequential(convolutions, nn.Linear(convolutions.latent_dim, n_concepts))
     decoder = nn.Sequential(nn.Linear(n_concepts, convolutions.latent_dim), nn.ReLU(),
                             ConvDecoder(convolutions, input_shape[0], nn.ReLU))
     return encoder, decoder
