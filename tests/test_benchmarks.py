@@ -95,3 +95,13 @@ def test_cli_list():
 def test_markdown_without_results(tmp_path):
     text = runner.markdown_report(tmp_path, names=["overhead"])
     assert "No result file yet" in text
+
+
+def test_quick_small_data(tmp_path):
+    result = runner.run_benchmark("small_data", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    assert result["rows"]
+    for row in result["rows"]:
+        assert 0 <= row["proto_mean"] <= 1 and 0 <= row["MLP mean"] <= 1
+        assert row["goal met"] in ("yes", "no")
+        assert row["goal met"] == ("yes" if row["proto worst seed"] >= row["MLP mean"] - 0.03 else "no")
