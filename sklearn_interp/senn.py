@@ -31,7 +31,8 @@ class SENNNetwork(nn.Module):
 
     ``penalty`` is the rest of eq. (4): ``lam * L_θ + xi * L_h + sparsity * mean|h|``.
     L_θ (eq. 3) is ``||J_x f(x) - θ(x) J_x h(x)||_F`` for each sample, averaged
-    over the batch. The differentiated output is f, the logits the relevances
+    over the batch, with the Jacobians of the training step's own forward
+    pass (one extra backward pass per output and learned concept). The differentiated output is f, the logits the relevances
     are coefficients of (not the softmax probabilities, whose Jacobian also
     carries the softmax's), and the per-sample mean makes ``lam`` independent of
     the batch size. It is computed in training steps only (validation runs
@@ -53,8 +54,10 @@ class SENNNetwork(nn.Module):
         relevances = self.parameterizer(x).view(len(x), self.n_outputs, self.n_concepts)
         return (relevances * concepts[:, None, :]).sum(-1), concepts, relevances
 
+    requires_input_grad = True  # training batches arrive with grad, so L_θ reuses the forward pass
+
     def penalty(self, outputs, x, training=False):
-        _, concepts, relevances = outputs
+        _, concepts, _ = outputs
         loss = concepts.new_zeros(())
         if self.concept_decoder is not None:
             if self.xi:
@@ -62,28 +65,46 @@ class SENNNetwork(nn.Module):
             if self.sparsity:
                 loss = loss + self.sparsity * concepts.abs().mean()
         if self.lam and training:
-            loss = loss + self.lam * self.robustness(x, relevances).mean()
+            loss = loss + self.lam * self.robustness(x, outputs).mean()
         return loss
 
-    def jacobians(self, x):
+    def jacobians(self, x, outputs=None):
         """Per-sample Jacobians ``(J_x f, J_x h)``, shapes (n, m, d) and (n, k, d), d the input size.
 
-        Forward mode when the input has fewer values than f and h together
-        (tabular data), reverse mode otherwise (images); one vectorized call.
+        Reverse mode, one backward pass per output and per learned concept over
+        the batch's sum (the rows of a batch do not interact, so the gradient
+        of the sum holds each row's own). ``outputs`` of ``self(x)`` computed
+        with grad are reused; otherwise the forward pass is rerun with grad.
+        Input concepts have the known Jacobian ``[I; 0]`` (the bias is constant).
         """
-        def single(sample):
-            outputs, concepts, _ = self(sample[None])
-            return torch.cat([outputs[0], concepts[0]])
+        if outputs is None or not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+            with torch.enable_grad():
+                outputs = self(x)
+        f, h, _ = outputs
+        rows = [f[:, c] for c in range(self.n_outputs)]
+        input_concepts = isinstance(self.concept_encoder, InputConcepts)
+        if not input_concepts:
+            rows += [h[:, i] for i in range(self.n_concepts)]
+        with torch.enable_grad():
+            grads = [torch.autograd.grad(row.sum(), x, create_graph=self.training, retain_graph=True)[0].flatten(1)
+                     for row in rows]
+        jacobian_f = torch.stack(grads[:self.n_outputs], dim=1)
+        if input_concepts:
+            identity = torch.eye(x[0].numel(), dtype=x.dtype, device=x.device)
+            jacobian_h = torch.cat([identity, identity[:1] * 0]).expand(len(x), -1, -1)
+        else:
+            jacobian_h = torch.stack(grads[self.n_outputs:], dim=1)
+        return jacobian_f, jacobian_h
 
-        n_inputs = x[0].numel()
-        jacobian = torch.func.jacfwd if n_inputs <= self.n_outputs + self.n_concepts else torch.func.jacrev
-        stacked = torch.func.vmap(jacobian(single))(x).reshape(len(x), self.n_outputs + self.n_concepts, n_inputs)
-        return stacked[:, :self.n_outputs], stacked[:, self.n_outputs:]
-
-    def robustness(self, x, relevances):
+    def robustness(self, x, outputs=None):
         """L_θ of eq. (3) for each sample: ``||J_x f(x) - θ(x) J_x h(x)||_F``."""
-        jacobian_f, jacobian_h = self.jacobians(x)
-        return (jacobian_f - relevances @ jacobian_h).flatten(1).norm(dim=1)
+        if outputs is None or not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+            with torch.enable_grad():
+                outputs = self(x)
+        jacobian_f, jacobian_h = self.jacobians(x, outputs)
+        return (jacobian_f - outputs[2] @ jacobian_h).flatten(1).norm(dim=1)
 
 
 class _SENN:
@@ -175,7 +196,7 @@ class _SENN:
     def _check_jacobians(module, X):
         x = torch.as_tensor(X)
         try:
-            jacobian_f, jacobian_h = module.jacobians(x)
+            jacobian_f, jacobian_h = (value.detach() for value in module.jacobians(x))
         except RuntimeError as error:
             raise ValueError(f"SENN could not differentiate the concepts h(x) and the output f(x): {error}") from error
         if not (torch.isfinite(jacobian_f).all() and torch.isfinite(jacobian_h).all()):
@@ -374,8 +395,11 @@ _NOTES_DOC = """
     The model is linear in its concepts: the output for class (or target) c
     is ``sum_i θ(x)_{c,i} h(x)_i``, eq. (1) with g the sum (eq. 2), and the
     robustness loss L_θ (eq. 3) keeps it so locally, by pushing the Jacobian
-    of f towards ``θ(x) J_x h(x)``. Jacobians come from ``torch.func``
-    (``vmap`` over ``jacfwd`` or ``jacrev``), once per training batch.
+    of f towards ``θ(x) J_x h(x)``. The Jacobians are taken by reverse mode
+    from the training step's own forward pass, one backward pass per output
+    and per learned concept (the rows of a batch do not interact, so a
+    custom ``concepts`` or ``parameterizer`` module must not mix them, e.g.
+    no BatchNorm).
     Features are standardized (statistics in float64) before they reach the
     network, so input concepts are z-scores and relevances are per standard
     deviation of each feature.
