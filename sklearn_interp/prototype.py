@@ -391,10 +391,13 @@ class PrototypeClassifier(NeuralClassifierBase):
         if not isinstance(n_nearest, Integral) or isinstance(n_nearest, bool) or n_nearest < 1:
             raise ValueError(f"n_nearest must be an int >= 1, got {n_nearest!r}.")
         n_nearest = min(n_nearest, len(self.prototypes_))
-        distances = self._predict_outputs(X, lambda outputs: outputs[1].cpu().numpy())
+        def distances_and_nearest(outputs):  # the ordering per chunk: no (n, m) index array at once
+            distances = outputs[1].cpu().numpy()
+            return distances, np.argsort(distances, axis=1, kind="stable")[:, :n_nearest].copy()
+
+        distances, order = self._predict_outputs(X, distances_and_nearest)
         contributions = self.class_weights_.astype(np.float64)[None] * distances[:, None, :]
         logits = contributions.sum(axis=2)
-        order = np.argsort(distances, axis=1, kind="stable")[:, :n_nearest].copy()  # not a view of all
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         data = {
