@@ -1,7 +1,8 @@
-"""Plain torch building blocks: encoders, decoders and initialisation."""
+"""Plain torch building blocks: encoders, decoders, stochastic gates and initialisation."""
 
 from .autoencoders import ConvDecoder, ConvEncoder, concept_autoencoder, conv_net, make_autoencoder, mlp
+from .gates import GaussianGate, HardConcreteGate, StochasticGate
 from .init import reset_parameters
 
-__all__ = ["ConvDecoder", "ConvEncoder", "concept_autoencoder", "conv_net", "make_autoencoder", "mlp",
-           "reset_parameters"]
+__all__ = ["ConvDecoder", "ConvEncoder", "GaussianGate", "HardConcreteGate", "StochasticGate",
+           "concept_autoencoder", "conv_net", "make_autoencoder", "mlp", "reset_parameters"]
