@@ -24,3 +24,14 @@ def test_compas_example_prints_prototypes_in_data_units():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "test accuracy" in result.stdout and "priors_count" in result.stdout
+
+
+def test_senn_compas_example_explains_a_defendant(tmp_path):
+    data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (data_home / "compas").is_dir():
+        pytest.skip(f"COMPAS data not found under {data_home}")
+    result = subprocess.run([sys.executable, str(EXAMPLES / "senn_compas.py"), str(data_home), str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy" in result.stdout and "Number_of_Priors" in result.stdout
+    assert (tmp_path / "senn_compas_relevances.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
