@@ -189,7 +189,7 @@ def test_lam_makes_the_model_locally_linear_in_its_concepts(cancer):
         clf = SENNClassifier(lam=lam, **FAST).fit(X_train, y_train)
         module = clf.net_.module_
         x = clf.torch_input(X_test[:50])
-        return float(module.robustness(x).mean())
+        return float(module.robustness(x).detach().mean())
 
     assert mean_robustness(1.0) < 0.5 * mean_robustness(0.0)
 
