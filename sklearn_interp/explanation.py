@@ -237,10 +237,8 @@ class Explanation:
         text = json.dumps(self.to_dict(), allow_nan=allow_nan, **kwargs)
         if path is None:
             return text
-        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else None
-        write_text_atomic(path, text)
-        if mode is not None:
-            os.chmod(path, mode)
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else None  # keep an existing file's
+        write_text_atomic(path, text, mode=mode)
         return None
 
     def plot(self, kind=None, ax=None, **kwargs):
