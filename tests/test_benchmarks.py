@@ -105,3 +105,18 @@ def test_quick_small_data(tmp_path):
         assert 0 <= row["proto_mean"] <= 1 and 0 <= row["MLP mean"] <= 1
         assert row["goal met"] in ("yes", "no")
         assert row["goal met"] == ("yes" if row["proto worst seed"] >= row["MLP mean"] - 0.03 else "no")
+
+
+def test_quick_senn(tmp_path):
+    result = runner.run_benchmark("senn", quick=True, data_home=DATA_HOME, results_dir=tmp_path, echo=False,
+                                  threads=1)
+    _check_files(tmp_path, "senn", ["compas", "overhead", "lam_sweep", "images"])
+    rows = result["rows"]
+    assert {row["section"] for row in rows} == {"compas", "overhead", "lam_sweep", "images"}
+    for row in (r for r in rows if r["section"] in ("compas", "lam_sweep", "images")):
+        assert 0 <= row["test_acc"] <= 1
+    wrapper = next(r for r in rows if r["section"] == "overhead" and _finite(r.get("ratio")))
+    assert wrapper["max_param_diff"] < 1e-5, "the hand loop trains the same module, same batches"
+    assert all(_finite(r["lipschitz_mean"]) and r["lipschitz_mean"] >= 0 for r in rows if r["section"] == "lam_sweep")
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0
