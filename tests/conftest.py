@@ -1,6 +1,21 @@
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 # Training parameters that learn scikit-learn's small check datasets in seconds.
 FAST = dict(max_epochs=30, batch_size=32, lr=0.01, random_state=0, device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened."""
+    yield
+    plt.close("all")
+
+
+def rendered(ax):
+    """Draw ``ax``'s figure with the Agg backend (as saving it would) and return ``ax``."""
+    ax.figure.canvas.draw()
+    return ax

@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_interp import Explanation, PrototypeClassifier
 from sklearn_interp.plotting import _registry, get_plot, register_plot
 
-from .conftest import FAST
+from .conftest import FAST, rendered
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +31,6 @@ def digits_model():
     digits = load_digits()
     return PrototypeClassifier(n_prototypes=5, max_epochs=2, random_state=0, device="cpu").fit(
         digits.images[:300] / 16.0, digits.target[:300])
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def rendered(ax):
-    ax.figure.canvas.draw()
-    return ax
 
 
 def texts(ax):

@@ -6,6 +6,8 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn_interp import SENNClassifier, SENNRegressor
 from sklearn_interp.plotting import plot_concept_grounding
 
+from .conftest import rendered
+
 QUICK = dict(random_state=0, device="cpu")
 
 
@@ -40,17 +42,6 @@ def diabetes():
 @pytest.fixture(scope="module")
 def diabetes_model(diabetes):
     return SENNRegressor(max_epochs=5, **QUICK).fit(*diabetes)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def rendered(ax):
-    ax.figure.canvas.draw()
-    return ax
 
 
 def widths(ax):

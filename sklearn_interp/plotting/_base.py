@@ -12,6 +12,20 @@ def pyplot():
     return plt
 
 
+def class_index(classes, label):
+    """Position of ``label`` in ``classes``, or a ValueError listing the classes."""
+    matches = np.flatnonzero(np.asarray(classes) == label)
+    if not len(matches):
+        raise ValueError(f"{label!r} is not one of the classes {np.asarray(classes).tolist()}")
+    return int(matches[0])
+
+
+def require_one_sample(explanation, key):
+    """Raise unless ``explanation`` is a one-sample view (``explanation[i]``)."""
+    if explanation.dims[key][:1] == ("sample",):
+        raise ValueError("plot one sample: explanation[i].plot()")
+
+
 def new_axes(ax, figsize):
     """``ax``, or the Axes of a new figure of ``figsize`` inches."""
     plt = pyplot()

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import image_mosaic, new_axes, pyplot
+from ._base import class_index, image_mosaic, new_axes, pyplot, require_one_sample
 from ._registry import register_plot
 
 INPUT_SPACE = "the units of X as passed to the estimator"
@@ -183,13 +183,12 @@ def plot_margin(explanation, ax=None, target=None, versus=None, n_prototypes=Non
     -------
     ax : matplotlib Axes
     """
-    if explanation.dims["distances"][:1] == ("sample",):
-        raise ValueError("plot one sample: explanation[i].plot()")
+    require_one_sample(explanation, "distances")
     classes = np.asarray(explanation.coords["class"])
     logits, probabilities = explanation["logits"], explanation["probabilities"]
-    k = _class_index(classes, explanation["predicted_class"].item() if target is None else target)
+    k = class_index(classes, explanation["predicted_class"].item() if target is None else target)
     rivals = [i for i in np.argsort(-logits, kind="stable") if i != k]
-    k2 = rivals[0] if versus is None else _class_index(classes, versus)
+    k2 = rivals[0] if versus is None else class_index(classes, versus)
     if k2 == k:
         raise ValueError(f"versus={versus!r} is the target class itself")
     difference = explanation["class_weights"][k] - explanation["class_weights"][k2]
@@ -221,10 +220,3 @@ def plot_margin(explanation, ax=None, target=None, versus=None, n_prototypes=Non
                  "prototypes nearest first: p_j (its class), squared latent distance d_j vs its mean",
                  fontsize=10)
     return ax
-
-
-def _class_index(classes, label):
-    matches = [i for i, known in enumerate(classes) if known == label]
-    if not matches:
-        raise ValueError(f"{label!r} is not one of the classes {classes.tolist()}")
-    return matches[0]

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from ._base import new_axes, pyplot
+from ._base import class_index, new_axes, pyplot, require_one_sample
 from ._registry import register_plot
 
 INPUT_CONCEPTS = "h(x): standardized feature value (z-score); bias = 1"
@@ -22,12 +22,7 @@ def _target_index(explanation, target, predicted):
         if not isinstance(index, (int, np.integer)) or not 0 <= index < n_outputs:
             raise ValueError(f"target={target!r} is not an output index in [0, {n_outputs})")
         return int(index)
-    classes = np.asarray(explanation.coords["class"])
-    label = predicted if target is None else target
-    matches = np.flatnonzero(classes == label)
-    if not len(matches):
-        raise ValueError(f"{label!r} is not one of the classes {classes.tolist()}")
-    return int(matches[0])
+    return class_index(explanation.coords["class"], predicted if target is None else target)
 
 
 def _target_name(explanation, index):
@@ -47,8 +42,7 @@ def _fmt(value):
 
 
 def _bars(explanation, ax, target, n_concepts, contributions):
-    if explanation.dims["relevances"][0] == "sample":
-        raise ValueError("plot one sample: explanation[i].plot()")
+    require_one_sample(explanation, "relevances")
     is_classifier = _output_axis(explanation) == "class"
     predicted = explanation["predicted_class"].item() if is_classifier else None
     k = _target_index(explanation, target, predicted)
