@@ -31,12 +31,13 @@ import tracemalloc
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from sklearn_interp.base import OPTIMIZERS, even_batch_bounds, resolve_device, torch_threads
+from sklearn_interp.base import OPTIMIZERS, _set_generator, even_batch_bounds, resolve_device, torch_threads
 
-__all__ = ["hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
+__all__ = ["EpochLog", "hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
 
 
 # --------------------------------------------------------------------- memory
@@ -103,6 +104,18 @@ def peak_memory(fn, *, trace_python=False):
     return result, info
 
 
+class EpochLog(Callback):
+    """Print one line per epoch (the long runs' progress log)."""
+
+    def __init__(self, tag):
+        self.tag = tag
+
+    def on_epoch_end(self, net, **kwargs):
+        h = net.history[-1]
+        print(f"  [{self.tag}] epoch {h['epoch']}: train_loss {h['train_loss']:.4f} ({h['dur']:.1f} s)",
+              flush=True)
+
+
 # ---------------------------------------------------------------- hand loop
 def prepare_like_fit(estimator, X, y):
     """Validate, scale and encode as ``fit`` does; return ``(est, X, y, random_state, device)``.
@@ -143,9 +156,7 @@ def hand_loop(est, X, y, random_state, device):
         n = len(X_t)
         bounds = even_batch_bounds(n, max(1, min(est._training_batch_size(n), n)))
         module.train()
-        for layer in module.modules():
-            if hasattr(layer, "generator"):
-                layer.generator = generator
+        _set_generator(module, generator)
         for _ in range(est.max_epochs):
             order = torch.randperm(n, generator=generator, device=generator.device).to(device)
             for start, stop in bounds:

@@ -31,7 +31,6 @@ import time
 import warnings
 
 import numpy as np
-from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -44,7 +43,7 @@ from sklearn_interp import PrototypeClassifier
 from sklearn_interp import datasets
 
 from .cnn import CNNClassifier
-from .harness import peak_memory, time_against_hand_loop
+from .harness import EpochLog, peak_memory, time_against_hand_loop
 
 SEED = 0
 PAPER = {
@@ -81,18 +80,6 @@ IMAGE_COLUMNS = ["dataset", "model", "n_train", "n_test", "epochs", "batch_size"
                  "paper_test_acc", "fit_s", "peak_rss_delta_mb", "final_train_loss",
                  "proto_nearest_sqdist_mean", "proto_nearest_sqdist_max", "test_nearest_proto_sqdist_mean",
                  "classes_covered"]
-
-
-class EpochLog(Callback):
-    """Print one line per epoch (the long runs' progress log)."""
-
-    def __init__(self, tag):
-        self.tag = tag
-
-    def on_epoch_end(self, net, **kwargs):
-        h = net.history[-1]
-        print(f"  [{self.tag}] epoch {h['epoch']}: train_loss {h['train_loss']:.4f} ({h['dur']:.1f} s)",
-              flush=True)
 
 
 @functools.lru_cache(maxsize=2)

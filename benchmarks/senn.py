@@ -33,7 +33,6 @@ import time
 import warnings
 
 import numpy as np
-from skorch.callbacks import Callback
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -45,7 +44,7 @@ from sklearn_interp import SENNClassifier, datasets
 from sklearn_interp.metrics import lipschitz_estimate
 from sklearn_interp.metrics._stability import EPS_FACTOR, default_eps
 
-from .harness import time_against_hand_loop
+from .harness import EpochLog, time_against_hand_loop
 
 PAPER_COMPAS = 0.82  # read off Fig. 5A (SENN, input concepts)
 REIMPLEMENTATION_COMPAS = 0.809
@@ -76,18 +75,6 @@ QUICK = {
 # Fitted SENNs of the compas section, reused by lam_sweep for λ = 0.01 (same split, seed and
 # parameters): key (dataset, seed, lam, n_rows, max_epochs).
 _FITTED = {}
-
-
-class EpochLog(Callback):
-    """Print one line per epoch (progress of the long image fits)."""
-
-    def __init__(self, tag):
-        self.tag = tag
-
-    def on_epoch_end(self, net, **kwargs):
-        h = net.history[-1]
-        print(f"  [{self.tag}] epoch {h['epoch']}: train_loss {h['train_loss']:.4f} ({h['dur']:.1f} s)",
-              flush=True)
 
 
 def _params(section, ctx):
