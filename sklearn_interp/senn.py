@@ -77,10 +77,7 @@ class SENNNetwork(nn.Module):
         with grad are reused; otherwise the forward pass is rerun with grad.
         Input concepts have the known Jacobian ``[I; 0]`` (the bias is constant).
         """
-        if outputs is None or not x.requires_grad:
-            x = x.detach().requires_grad_(True)
-            with torch.enable_grad():
-                outputs = self(x)
+        x, outputs = self._with_input_grad(x, outputs)
         f, h, _ = outputs
         rows = [f[:, c] for c in range(self.n_outputs)]
         input_concepts = isinstance(self.concept_encoder, InputConcepts)
@@ -97,12 +94,17 @@ class SENNNetwork(nn.Module):
             jacobian_h = torch.stack(grads[self.n_outputs:], dim=1)
         return jacobian_f, jacobian_h
 
+    def _with_input_grad(self, x, outputs):
+        """``(x, self(x))`` with ``x`` requiring grad: the given pair when it does, else rerun."""
+        if outputs is not None and x.requires_grad:
+            return x, outputs
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            return x, self(x)
+
     def robustness(self, x, outputs=None):
         """L_θ of eq. (3) for each sample: ``||J_x f(x) - θ(x) J_x h(x)||_F``."""
-        if outputs is None or not x.requires_grad:
-            x = x.detach().requires_grad_(True)
-            with torch.enable_grad():
-                outputs = self(x)
+        x, outputs = self._with_input_grad(x, outputs)
         jacobian_f, jacobian_h = self.jacobians(x, outputs)
         return (jacobian_f - outputs[2] @ jacobian_h).flatten(1).norm(dim=1)
 
