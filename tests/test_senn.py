@@ -273,3 +273,21 @@ def test_string_labels_and_dataframe_explanation(cancer):
     frame = clf.explain(X_test[:3]).to_frame("relevances")
     assert set(frame["class"]) == {"benign", "malignant"}
     assert isinstance(frame, pd.DataFrame) and len(frame) == 3 * 2 * 31
+
+
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+@pytest.mark.parametrize("X, message", [
+    (np.zeros((2, 5)), "5 features"),
+    (np.full((2, 30), np.nan), "NaN"),
+    (np.zeros((0, 30)), "0 sample"),
+])
+def test_explain_rejects_bad_input(cancer_model, X, message):
+    with pytest.raises(ValueError, match=message):
+        cancer_model.explain(X)
+
+
+def test_explain_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        SENNClassifier().explain(np.zeros((2, 30)))
