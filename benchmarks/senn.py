@@ -305,49 +305,18 @@ def _lam_sweep_png(rows, per_seed, path):
 
 # ----------------------------------------------------------------- images
 def _grounding_png(clf, path, title):
-    """Concept grounding: the top training examples of each concept (§4).
-
-    Uses ``explain_global().plot(kind="grounding")`` when the package has
-    it, else draws the rows with :func:`sklearn_interp.plotting.image_mosaic`.
-    """
+    """Concept grounding (§4): ``explain_global().plot(kind="grounding")`` saved as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    explanation = clf.explain_global()
-    try:
-        drawn = explanation.plot(kind="grounding")
-        fig = drawn if hasattr(drawn, "savefig") else drawn.figure
-        fig.suptitle(title, fontsize=8)
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return "explain_global().plot(kind='grounding')"
-    except (ValueError, KeyError, NotImplementedError):
-        plt.close("all")
-    from sklearn_interp.plotting import image_mosaic
-
-    examples = explanation["examples"]  # (k, n_examples, C, H, W)
-    decoded = explanation.data.get("decoded_concepts") if hasattr(explanation, "data") else None
-    k = len(examples)
-    fig, axes = plt.subplots(k, 2, figsize=(9, 1.2 * k + 0.6), squeeze=False,
-                             gridspec_kw={"width_ratios": [1, examples.shape[1]]})
-    for i in range(k):
-        if decoded is not None:
-            axes[i, 0].imshow(decoded[i, 0], cmap="gray", vmin=0, vmax=1)
-        mosaic, _ = image_mosaic(examples[i], n_cols=examples.shape[1])
-        axes[i, 1].imshow(mosaic, cmap="gray", vmin=0, vmax=1)
-        axes[i, 0].set_ylabel(f"concept {i}", fontsize=7)
-        for ax in axes[i]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_title("decoded", fontsize=7)
-    axes[0, 1].set_title("training images with the largest h(x)_i", fontsize=7)
-    fig.suptitle(title, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return "matplotlib + sklearn_interp.plotting.image_mosaic"
+    figure = clf.explain_global().plot(kind="grounding")
+    figure = figure if hasattr(figure, "savefig") else figure.figure
+    figure.suptitle(title, fontsize=8)
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return "explain_global().plot(kind='grounding')"
 
 
 def _image_data(name, p, data_home):
