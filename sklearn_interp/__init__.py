@@ -2,8 +2,10 @@
 
 from .explanation import Explanation
 from .prototype import PrototypeClassifier
+from .representer import SparseRepresenterClassifier, SparseRepresenterRegressor
 from .senn import SENNClassifier, SENNRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "PrototypeClassifier", "SENNClassifier", "SENNRegressor", "__version__"]
+__all__ = ["Explanation", "PrototypeClassifier", "SENNClassifier", "SENNRegressor",
+           "SparseRepresenterClassifier", "SparseRepresenterRegressor", "__version__"]

@@ -208,12 +208,13 @@ class InterpNet(NeuralNet):
     def float64_module(self):
         """A float64 copy of ``module_`` in eval mode, for inference; remade whenever a weight changes.
 
-        The copy is keyed by the identity and version counter of every tensor
-        of the module (training steps and ``load_state_dict`` bump them), so a
-        warm fit, or weights edited by hand, are never served stale.
+        The copy is keyed by the identity, version counter and shape of every
+        tensor of the module (training steps and ``load_state_dict`` bump the
+        counters; pruning changes shapes), so a warm fit, or weights edited by
+        hand, are never served stale.
         """
         tensors = [*self.module_.parameters(), *self.module_.buffers()]
-        key = tuple((id(tensor), tensor._version) for tensor in tensors)
+        key = tuple((id(tensor), tensor._version, tensor.shape) for tensor in tensors)
         cached = self.__dict__.get("_float64_cache")
         if cached is None or cached[0] != key:
             module = copy.deepcopy(self.module_).double().eval()
@@ -502,8 +503,12 @@ class NeuralEstimatorBase(BaseEstimator):
         for name in self._module_params:
             setattr(module, name, getattr(self, name))
 
+    def _method_callbacks(self):
+        """skorch callbacks that the method itself needs in every fit (e.g. to refresh caches)."""
+        return []
+
     def _make_net(self, module, n_train, valid_dataset, device, generator):
-        callbacks = copy.deepcopy(list(self.callbacks or []))
+        callbacks = [*self._method_callbacks(), *copy.deepcopy(list(self.callbacks or []))]
         if self.early_stopping:
             callbacks.append(EarlyStopping(patience=self.n_iter_no_change, load_best=True))
         if self.verbose:
@@ -533,15 +538,22 @@ class NeuralEstimatorBase(BaseEstimator):
         )
 
     def _split(self, X, y, random_state):
+        """``(X_train, y_train), valid`` (None without early stopping); sets ``_train_positions``.
+
+        ``_train_positions`` holds the positions in ``X`` of the training rows,
+        for methods whose parameters belong to training examples.
+        """
+        positions = np.arange(len(X))
         if not self.early_stopping:
+            self._train_positions = positions
             return (X, y), None
         stratify = None
         if not self._y_numeric:
             counts, n_valid = np.bincount(y), int(np.ceil(self.validation_fraction * len(y)))
             if counts.min() >= 2 and len(counts) <= min(n_valid, len(y) - n_valid):
                 stratify = y
-        X_train, X_valid, y_train, y_valid = train_test_split(
-            X, y, test_size=self.validation_fraction, random_state=random_state, stratify=stratify
+        X_train, X_valid, y_train, y_valid, self._train_positions, _ = train_test_split(
+            X, y, positions, test_size=self.validation_fraction, random_state=random_state, stratify=stratify
         )
         return (X_train, y_train), (X_valid, y_valid)
 

@@ -1,8 +1,9 @@
 """Plain torch building blocks: encoders, decoders, stochastic gates and initialisation."""
 
 from .autoencoders import ConvDecoder, ConvEncoder, concept_autoencoder, conv_net, make_autoencoder, mlp
+from .dropout import Dropout
 from .gates import GaussianGate, HardConcreteGate, StochasticGate
 from .init import reset_parameters
 
-__all__ = ["ConvDecoder", "ConvEncoder", "GaussianGate", "HardConcreteGate", "StochasticGate",
+__all__ = ["ConvDecoder", "ConvEncoder", "Dropout", "GaussianGate", "HardConcreteGate", "StochasticGate",
            "concept_autoencoder", "conv_net", "make_autoencoder", "mlp", "reset_parameters"]

@@ -4,12 +4,15 @@ import math
 
 from torch import nn
 
+from .dropout import Dropout
 
-def mlp(sizes, activation=nn.LeakyReLU, output_activation=None):
+
+def mlp(sizes, activation=nn.LeakyReLU, output_activation=None, dropout=0.0):
     """A fully connected stack ``sizes[0] -> ... -> sizes[-1]``.
 
-    ``activation`` follows every hidden layer, ``output_activation`` (a module
-    class or None) the last one. No BatchNorm: a one-sample batch must work.
+    ``activation`` follows every hidden layer, then :class:`Dropout` with rate
+    ``dropout`` when it is positive; ``output_activation`` (a module class or
+    None) follows the last one. No BatchNorm: a one-sample batch must work.
     """
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -17,6 +20,8 @@ def mlp(sizes, activation=nn.LeakyReLU, output_activation=None):
         last = i == len(sizes) - 2
         if not last:
             layers.append(activation())
+            if dropout:
+                layers.append(Dropout(dropout))
         elif output_activation is not None:
             layers.append(output_activation())
     return nn.Sequential(*layers)
@@ -132,7 +137,8 @@ def concept_autoencoder(input_shape, n_concepts, hidden_layer_sizes=(64,), conv_
     return encoder, decoder
 
 
-def conv_net(input_shape, n_outputs, conv_channels=(32, 64), hidden_layer_sizes=(128,)):
+def conv_net(input_shape, n_outputs, conv_channels=(32, 64), hidden_layer_sizes=(128,), dropout=0.0):
     """ReLU convolutions (:class:`ConvEncoder`) followed by an MLP to ``n_outputs`` values."""
     convolutions = ConvEncoder(input_shape, conv_channels, nn.ReLU)
-    return nn.Sequential(convolutions, mlp((convolutions.latent_dim, *hidden_layer_sizes, n_outputs), nn.ReLU))
+    head = mlp((convolutions.latent_dim, *hidden_layer_sizes, n_outputs), nn.ReLU, dropout=dropout)
+    return nn.Sequential(convolutions, head)

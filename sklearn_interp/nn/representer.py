@@ -1,0 +1,229 @@
+"""The network of the sparse representer method (Iwata & Yoshikawa): g and its example-based h.
+
+The prediction model is ``g(x) = r(W^T f(x))`` (eq. 1) and the explanation
+model ``h(x) = r(sum_n alpha_n f(x_n)^T f(x))`` (eq. 2) with ``alpha = Z * S``
+(eq. 7) and Gaussian stochastic gates ``Z`` (eqs. 8-9). r is the softmax for
+classification, the identity for regression; both models share f.
+
+Cost. ``h`` needs ``f(x_n)`` of training examples in every step. Only examples
+with an open gate contribute (``z_nc = 0`` zeroes the term), so each step
+samples the gates and takes the examples with any open gate:
+
+* when there are at most :data:`LIVE_SUPPORTS` of them, their ``f(x_n)`` are
+  computed in the step itself, with gradients into f: the exact objective of
+  eq. (11);
+* while more are open (the dense early phase, and the methods without gates),
+  their embeddings come from a cache refreshed by one forward pass over the
+  support rows at the start of every epoch (at most one epoch old, no
+  gradient into f through the examples' side; f still learns through
+  ``f(x)``). The influences ``S`` and gate means ``M`` get their exact
+  gradients given those embeddings.
+
+At the end of every epoch, examples whose every gate opens with probability
+below :data:`PRUNE_PROBABILITY` (``mu < -4.75 sigma``) are removed from the
+parameters and the optimizer state, so a step costs O(batch + open examples)
+once the gates are sparse.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from .gates import GaussianGate
+
+# Open examples up to which f(x_n) is computed in the step (exact gradient) rather than cached.
+LIVE_SUPPORTS = 512
+# Examples whose every gate opens with a lower probability are pruned at the end of an epoch.
+PRUNE_PROBABILITY = 1e-6
+
+METHODS = ("proposed", "Joint", "RPS", "RPSR", "Pretrain", "PretrainR")
+GATED_METHODS = ("proposed", "RPSR", "PretrainR")
+
+
+class SparseRepresenterNetwork(nn.Module):
+    """Prediction model g and explanation model h sharing the feature network f.
+
+    ``forward(x)`` returns ``(output, features)``: the pre-activation of g
+    (of h for the RPS methods, which predict with h) and ``f(x)``.
+    ``penalty`` is the rest of the method's objective (eqs. 11-17).
+
+    Parameters
+    ----------
+    features : torch.nn.Module
+        f, mapping the scaled input to ``(n, n_features)``.
+    n_features : int
+        K, the size of ``f(x)``.
+    n_outputs : int
+        C, the number of classes or targets.
+    support_inputs : torch.Tensor
+        The N training inputs (scaled), one influence row each.
+    method : str
+        One of :data:`METHODS`.
+    classification : bool
+        Softmax and cross-entropy (True) or identity and squared error.
+    """
+
+    def __init__(self, features, n_features, n_outputs, support_inputs, method="proposed", classification=True,
+                 lam=1.0, eta=0.01, sigma=0.5, n_mc_samples=1):
+        super().__init__()
+        self.features = features
+        self.head = nn.Linear(n_features, n_outputs, bias=False)  # W of eq. (1)
+        n_support = len(support_inputs)
+        self.influence = nn.Parameter(torch.zeros(n_support, n_outputs))  # S of eq. (7)
+        self.gate = GaussianGate((n_support, n_outputs), sigma) if method in GATED_METHODS else None
+        self.register_buffer("support_index", torch.arange(n_support))
+        self.register_buffer("support_embeddings", torch.zeros(n_support, n_features, dtype=torch.float64))
+        self.register_buffer("support_inputs", support_inputs, persistent=False)
+        self.method, self.classification = method, classification
+        self.lam, self.eta, self.n_mc_samples = lam, eta, n_mc_samples
+        self.sigma = sigma
+        self.stage = "joint"
+
+    @property
+    def sigma(self):
+        return self._sigma
+
+    @sigma.setter
+    def sigma(self, value):
+        self._sigma = value
+        if getattr(self, "gate", None) is not None:
+            self.gate.sigma = float(value)
+
+    def reset_parameters(self, generator=None):
+        """S starts at N(0, 0.01²) (the gates draw their own means).
+
+        Not 0: with S = 0 the gates get no gradient from the data, and a
+        positive η closes them all before S can grow.
+        """
+        with torch.no_grad():
+            nn.init.normal_(self.influence, 0.0, 0.01, generator=generator)
+
+    # ------------------------------------------------------------- stages
+    @property
+    def predicts_with_h(self):
+        return self.method in ("RPS", "RPSR")
+
+    def set_stage(self, stage):
+        """``"joint"``; or for the Pretrain methods ``"prediction"`` (eq. 15) then ``"explanation"`` (16-17).
+
+        The explanation stage freezes f and W; the influences (and gates) train.
+        """
+        self.stage = stage
+        for parameter in [*self.features.parameters(), *self.head.parameters()]:
+            parameter.requires_grad_(stage != "explanation")
+
+    # ------------------------------------------------------------ forward
+    def forward(self, x):
+        if self.stage == "explanation":
+            was_training = self.features.training
+            with torch.no_grad():
+                self.features.eval()
+                features = self.features(x)
+                self.features.train(was_training)
+        else:
+            features = self.features(x)
+        if self.predicts_with_h:
+            return self.explanation_scores(features)[0], features
+        return self.head(features), features
+
+    def penalty(self, outputs, x, training=False):
+        output, features = outputs
+        if self.stage == "prediction" or self.method == "RPS":
+            return output.new_zeros(())
+        loss = output.new_zeros(())
+        if not self.predicts_with_h:
+            weight = 1.0 if self.stage == "explanation" else self.lam
+            scores = self.explanation_scores(features)  # (J, n, C)
+            loss = loss + weight * self.mimic_loss(output, scores)
+        if self.gate is not None and self.eta:
+            loss = loss + self.eta * self.gate.expected_open().sum()  # eq. (9)
+        return loss
+
+    def mimic_loss(self, output, scores):
+        """ℓ(g(x), h(x)) averaged over the batch and the J gate draws (second term of eq. 11)."""
+        if self.classification:
+            target = torch.softmax(output, dim=-1)
+            return -(target * torch.log_softmax(scores, dim=-1)).sum(-1).mean()
+        return (scores - output).pow(2).mean()
+
+    # ------------------------------------------------- explanation model
+    def explanation_scores(self, features):
+        """Pre-activation of h, ``sum_n α_n f(x_n)^T f(x)``, shape (J, n, C), over the open examples only.
+
+        α = Z ⊙ S (eq. 7) with J gate draws in training (one for the RPS
+        methods) and the deterministic gates (eq. 20) in eval mode.
+        """
+        if self.gate is None:
+            gates, open_rows = None, None
+        else:
+            draws = self.n_mc_samples if self.training and not self.predicts_with_h else 1
+            gates = self.gate(draws)  # (J, N, C)
+            open_rows = gates.ne(0).any(dim=2).any(dim=0).nonzero().squeeze(1)
+            gates = gates[:, open_rows]
+        influence = self.influence if open_rows is None else self.influence[open_rows]
+        alphas = influence[None] if gates is None else gates * influence
+        embeddings = self._support_features(open_rows, features.dtype)
+        weights = torch.einsum("nk,jnc->jkc", embeddings, alphas)
+        return torch.einsum("bk,jkc->jbc", features, weights)
+
+    def _support_features(self, rows, dtype):
+        """f(x_n) of the support rows ``rows`` (None: all): computed in the step when few, else cached."""
+        n_rows = len(self.support_index) if rows is None else len(rows)
+        if self.training and self.stage != "explanation" and n_rows <= LIVE_SUPPORTS:
+            index = self.support_index if rows is None else self.support_index[rows]
+            return self.features(self.support_inputs[index])
+        embeddings = self.support_embeddings if rows is None else self.support_embeddings[rows]
+        return embeddings.to(dtype)
+
+    @torch.no_grad()
+    def refresh_support_embeddings(self, chunk=4096):
+        """Recompute the cached f(x_n) of every support row (eval mode)."""
+        was_training = self.training
+        self.eval()
+        for start in range(0, len(self.support_index), chunk):
+            index = self.support_index[start:start + chunk]
+            self.support_embeddings[start:start + chunk] = self.features(self.support_inputs[index]).double()
+        self.train(was_training)
+
+    def expected_influences(self):
+        """E[α_nc] (eq. 20 times S): ``max(0, min(1, mu)) * S`` with gates, S without; shape (N, C)."""
+        with torch.no_grad():
+            if self.gate is None:
+                return self.influence.detach().clone()
+            return self.gate.deterministic() * self.influence
+
+    # ------------------------------------------------------------ pruning
+    @torch.no_grad()
+    def prune(self, optimizer=None):
+        """Drop the examples whose every gate opens with probability < PRUNE_PROBABILITY.
+
+        Slices S, the gate means, the buffers and the ``optimizer``'s state
+        (any state tensor with one row per example). Returns the number dropped.
+        """
+        if self.gate is None:
+            return 0
+        threshold = self.gate.sigma * _normal_quantile(PRUNE_PROBABILITY)
+        keep = (self.gate.mu >= threshold).any(dim=1)
+        n_dropped = int((~keep).sum())
+        if n_dropped == 0:
+            return 0
+        n_rows = len(keep)
+        for parameter in (self.influence, self.gate.mu):
+            state = optimizer.state.get(parameter, {}) if optimizer is not None else {}
+            for name, value in state.items():
+                if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == n_rows:
+                    state[name] = value[keep]
+            parameter.data = parameter.data[keep]
+            parameter.grad = None
+        self.gate.shape = self.gate.mu.shape
+        self.support_index = self.support_index[keep]
+        self.support_embeddings = self.support_embeddings[keep]
+        return n_dropped
+
+
+def _normal_quantile(p):
+    return math.sqrt(2.0) * torch.erfinv(torch.tensor(2.0 * p - 1.0, dtype=torch.float64)).item()
+
+
+__all__ = ["GATED_METHODS", "LIVE_SUPPORTS", "METHODS", "PRUNE_PROBABILITY", "SparseRepresenterNetwork"]
