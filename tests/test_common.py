@@ -7,7 +7,8 @@ to fail.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_interp import PrototypeClassifier, SENNClassifier, SENNRegressor
+from sklearn_interp import (PrototypeClassifier, SENNClassifier, SENNRegressor, SparseRepresenterClassifier,
+                            SparseRepresenterRegressor)
 
 from .conftest import FAST
 
@@ -20,6 +21,8 @@ ESTIMATORS = [
     SENNClassifier(concepts="autoencoder", n_concepts=3, lam=0.0, **FAST),
     SENNRegressor(**FAST),
     SENNRegressor(concepts="autoencoder", n_concepts=3, lam=0.0, **FAST),
+    SparseRepresenterClassifier(**FAST),
+    SparseRepresenterRegressor(**FAST),
 ]
 
 

@@ -1,0 +1,347 @@
+"""SparseRepresenterClassifier / Regressor (Iwata & Yoshikawa): model, objective, cost and explanations."""
+
+import copy
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+from sklearn.datasets import load_diabetes, load_digits, load_iris
+from sklearn.model_selection import train_test_split
+
+import sklearn_interp.nn.representer as representer_nn
+from sklearn_interp import SparseRepresenterClassifier, SparseRepresenterRegressor
+from sklearn_interp.nn.init import reset_parameters
+from sklearn_interp.nn.representer import SparseRepresenterNetwork
+
+from .conftest import FAST
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def iris_model(iris):
+    X_train, _, y_train, _ = iris
+    return SparseRepresenterClassifier(**dict(FAST, max_epochs=100, lr=0.003)).fit(X_train, y_train)
+
+
+def _features(model, X):
+    """f(x) in float64, computed from the fitted module's own layers (not through explain)."""
+    features = copy.deepcopy(model.net_.module_.features).double().eval()
+    with torch.no_grad():
+        return features(model.torch_input(X).double()).numpy()
+
+
+def _expected_influences(model):
+    """E[α] = max(0, min(1, mu)) * S from the module's parameters, indexed by support row."""
+    module = model.net_.module_
+    with torch.no_grad():
+        gates = module.gate.mu.clamp(0, 1) if module.gate is not None else 1.0
+        return (gates * module.influence).double().numpy()
+
+
+def test_iris_accuracy_and_a_sparse_faithful_explanation(iris, iris_model):
+    _, X_test, _, y_test = iris
+    assert iris_model.score(X_test, y_test) >= 0.9
+    assert np.count_nonzero(iris_model.influences_) <= 0.2 * 105 * 3  # of 105 rows x 3 classes
+    faithful = np.mean(iris_model.predict_explained(X_test, n_examples=10) == iris_model.predict(X_test))
+    assert faithful >= 0.9
+
+
+def test_scores_are_the_top_influences_times_similarities_from_the_model(iris, iris_model):
+    X_train, X_test, _, _ = iris
+    exp = iris_model.explain(X_test, n_examples=6)
+    # The six largest |E[α_nc]| over every training row and class, from the module's parameters.
+    module = iris_model.net_.module_
+    influences = _expected_influences(iris_model)
+    order = np.argsort(-np.abs(influences).ravel(), kind="stable")[:6]
+    rows, classes = np.unravel_index(order, influences.shape)
+    positions = iris_model._train_positions[module.support_index.numpy()[rows]]
+    np.testing.assert_array_equal(exp["example_indices"], positions)
+    np.testing.assert_array_equal(exp["example_classes"], iris_model.classes_[classes])
+    np.testing.assert_allclose(exp["influences"], influences[rows, classes], rtol=1e-6)
+    # similarities = f(x_n)^T f(x), contributions on the example's class only, scores their sum.
+    f_test = _features(iris_model, X_test)
+    f_examples = _features(iris_model, X_train.iloc[positions])
+    np.testing.assert_allclose(exp["similarities"], f_test @ f_examples.T, rtol=1e-6, atol=1e-9)
+    expected = np.zeros((len(X_test), 3))
+    for u, (n, c) in enumerate(zip(rows, classes)):
+        expected[:, c] += influences[n, c] * (f_test @ f_examples[u])
+    np.testing.assert_allclose(exp["scores"], expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(exp["contributions"].sum(-1), exp["scores"], atol=1e-5)
+    off_class = np.ones((3, 6), bool)
+    off_class[classes, np.arange(6)] = False
+    assert (exp["contributions"][:, off_class] == 0).all()
+    np.testing.assert_array_equal(exp["explained_class"], iris_model.classes_[expected.argmax(1)])
+    np.testing.assert_array_equal(iris_model.predict_explained(X_test, 6), exp["explained_class"])
+    np.testing.assert_array_equal(exp["predicted_class"], iris_model.predict(X_test))
+    np.testing.assert_array_equal(exp["examples"], X_train.to_numpy()[positions])
+    assert list(exp.coords["feature"]) == list(X_train.columns)
+    np.testing.assert_array_equal(exp.coords["sample"], X_test.index)
+
+
+def test_explain_global_lists_the_same_examples(iris, iris_model):
+    X_train = iris[0]
+    local, global_ = iris_model.explain(iris[1][:2], n_examples=4), iris_model.explain_global(n_examples=4)
+    for key in ("example_indices", "example_classes", "influences", "examples"):
+        np.testing.assert_array_equal(local[key], global_[key])
+    np.testing.assert_array_equal(global_["examples"], X_train.to_numpy()[global_["example_indices"]])
+    assert global_.meta["scope"] == "global"
+
+
+def test_prediction_model_is_w_times_features(iris, iris_model):
+    X_test = iris[1]
+    logits = _features(iris_model, X_test) @ iris_model.net_.module_.head.weight.detach().double().numpy().T
+    np.testing.assert_allclose(iris_model.predict_proba(X_test), torch.softmax(torch.tensor(logits), 1).numpy(),
+                               rtol=1e-6)
+
+
+def test_eta_makes_the_explanation_sparse(iris):
+    X_train, _, y_train, _ = iris
+    dense = SparseRepresenterClassifier(eta=0.0, **FAST).fit(X_train, y_train)
+    sparse = SparseRepresenterClassifier(eta=0.05, **FAST).fit(X_train, y_train)
+    assert np.count_nonzero(sparse.influences_) < 0.5 * np.count_nonzero(dense.influences_)
+    # Joint has no gates: every influence stays.
+    joint = SparseRepresenterClassifier(method="Joint", **FAST).fit(X_train, y_train)
+    assert joint.influences_.shape == (len(X_train), 3) and np.count_nonzero(joint.influences_) == joint.influences_.size
+
+
+def test_lam_trains_g_and_h_to_agree(iris):
+    X_train, X_test, y_train, _ = iris
+    settings = dict(FAST, eta=0.0, method="proposed")
+    without = SparseRepresenterClassifier(lam=0.0, **settings).fit(X_train, y_train)
+    with_lam = SparseRepresenterClassifier(lam=1.0, **settings).fit(X_train, y_train)
+    n_all = 3 * len(X_train)
+
+    def disagreement(model):
+        return np.mean(model.predict_explained(X_test, n_all) != model.predict(X_test))
+
+    assert disagreement(with_lam) <= 0.05 < disagreement(without)
+
+
+# ------------------------------------------------------------------ objective
+def _network(n_support=12, n_features=5, n_outputs=3, method="proposed", classification=True, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    features = torch.nn.Sequential(torch.nn.Linear(4, n_features), torch.nn.ReLU())
+    support = torch.randn(n_support, 4, generator=generator)
+    module = SparseRepresenterNetwork(features, n_features, n_outputs, support, method, classification)
+    reset_parameters(module, torch.Generator().manual_seed(seed + 1))
+    with torch.no_grad():
+        module.influence.normal_(0, 0.3, generator=generator)
+        if module.gate is not None:
+            module.gate.mu.uniform_(-0.5, 1.5, generator=generator)
+    module.refresh_support_embeddings()
+    return module
+
+
+def test_penalty_is_equation_11_with_lam_and_eta_on_their_own_terms():
+    module = _network().eval()
+    module.lam, module.eta = 0.3, 0.05
+    x = torch.randn(7, 4, generator=torch.Generator().manual_seed(3))
+    outputs = module(x)
+    g, features = outputs
+    with torch.no_grad():
+        alpha = module.gate.mu.clamp(0, 1) * module.influence  # deterministic gates (eval)
+        h = features @ (module.features(module.support_inputs).T @ alpha)
+        mimic = -(torch.softmax(g, 1) * torch.log_softmax(h, 1)).sum(1).mean()
+        omega = (0.5 * (1 + torch.erf(module.gate.mu / (0.5 * math.sqrt(2))))).sum()
+        expected = 0.3 * mimic + 0.05 * omega
+    torch.testing.assert_close(module.penalty(outputs, x), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_training_penalty_uses_the_sampled_gates_and_live_support_features():
+    module = _network().train()
+    module.lam, module.eta, module.n_mc_samples = 0.7, 0.0, 3
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(4))
+    g, features = outputs = module(x)
+    module.gate.generator = torch.Generator().manual_seed(9)
+    penalty = module.penalty(outputs, x, training=True)
+    draws = (module.gate.mu + 0.5 * torch.randn((3, 12, 3), generator=torch.Generator().manual_seed(9))).clamp(0, 1)
+    h = torch.einsum("bk,nk,jnc->jbc", features, module.features(module.support_inputs), draws * module.influence)
+    expected = 0.7 * -(torch.softmax(g, 1) * torch.log_softmax(h, -1)).sum(-1).mean()
+    torch.testing.assert_close(penalty, expected, rtol=1e-5, atol=1e-6)
+    penalty.backward()
+    # Few open examples: their features are computed in the step, so f gets a gradient from their side.
+    assert module.features[0].weight.grad.abs().sum() > 0
+
+
+def test_many_open_examples_use_the_cached_embeddings(monkeypatch):
+    module = _network().train()
+    monkeypatch.setattr(representer_nn, "LIVE_SUPPORTS", 0)
+    with torch.no_grad():
+        module.support_embeddings.mul_(2.0)  # a stale cache, visibly different from f(x_n)
+    rows = torch.arange(12)
+    torch.testing.assert_close(module._support_features(rows, torch.float32),
+                               module.support_embeddings.float())
+    monkeypatch.setattr(representer_nn, "LIVE_SUPPORTS", 512)
+    torch.testing.assert_close(module._support_features(rows, torch.float32),
+                               module.features(module.support_inputs))
+
+
+def test_regression_mimic_loss_is_the_squared_error():
+    module = _network(n_outputs=2, classification=False).eval()
+    module.lam, module.eta = 2.0, 0.0
+    x = torch.randn(6, 4, generator=torch.Generator().manual_seed(5))
+    g, features = outputs = module(x)
+    with torch.no_grad():
+        h = features @ (module.support_embeddings.float().T @ (module.gate.mu.clamp(0, 1) * module.influence))
+    torch.testing.assert_close(module.penalty(outputs, x), 2.0 * (h - g).pow(2).mean(), rtol=1e-5, atol=1e-6)
+
+
+def test_rps_predicts_with_h_and_rpsr_adds_only_the_gate_penalty():
+    module = _network(method="RPSR").eval()
+    module.lam, module.eta = 5.0, 0.2
+    x = torch.randn(4, 4, generator=torch.Generator().manual_seed(6))
+    output, features = outputs = module(x)
+    alpha = module.gate.mu.clamp(0, 1) * module.influence
+    torch.testing.assert_close(output, features @ (module.support_embeddings.float().T @ alpha), rtol=1e-5,
+                               atol=1e-6)
+    omega = 0.5 * (1 + torch.erf(module.gate.mu / (0.5 * math.sqrt(2))))
+    torch.testing.assert_close(module.penalty(outputs, x), 0.2 * omega.sum())
+
+
+def test_prune_drops_closed_examples_and_their_optimizer_state():
+    module = _network()
+    with torch.no_grad():
+        module.gate.mu[[2, 5]] = -3.0  # Φ(-6) < 1e-6 for every class
+        module.gate.mu[7, :2] = -3.0  # one gate still open: kept
+    optimizer = torch.optim.Adam(module.parameters())
+    module.penalty(module.train()(torch.randn(3, 4)), None, training=True).backward()
+    optimizer.step()
+    state_before = optimizer.state[module.influence]["exp_avg"].clone()
+    kept_support = module.support_index[[i for i in range(12) if i not in (2, 5)]]
+    assert module.prune(optimizer) == 2
+    assert module.influence.shape == module.gate.mu.shape == (10, 3)
+    np.testing.assert_array_equal(module.support_index, kept_support)
+    keep = [i for i in range(12) if i not in (2, 5)]
+    torch.testing.assert_close(optimizer.state[module.influence]["exp_avg"], state_before[keep])
+    optimizer.zero_grad()
+    module.penalty(module(torch.randn(3, 4)), None, training=True).backward()
+    optimizer.step()  # the optimizer runs on the pruned parameters
+
+
+def test_pretrain_freezes_g_while_fitting_h(iris):
+    X_train, _, y_train, _ = iris
+
+    class Snapshots(Callback):
+        def __init__(self):
+            self.states = []
+
+        def on_train_begin(self, net, **kwargs):
+            self.states.append(("begin", copy.deepcopy(net.module_.state_dict())))
+
+        def on_train_end(self, net, **kwargs):
+            self.states.append(("end", copy.deepcopy(net.module_.state_dict())))
+
+    model = SparseRepresenterClassifier(method="PretrainR", callbacks=[Snapshots()], **dict(FAST, max_epochs=5))
+    model.fit(X_train, y_train)
+    history = model.net_.history
+    assert len(history) == 10  # two stages of max_epochs, one log
+    callbacks = [cb for _, cb in model.net_.callbacks_ if isinstance(cb, Snapshots)]
+    (_, stage2_begin), (_, stage2_end) = callbacks[0].states
+    for name in stage2_begin:
+        if name.startswith(("features", "head")):
+            torch.testing.assert_close(stage2_begin[name], stage2_end[name])
+    assert not torch.equal(stage2_begin["influence"], stage2_end["influence"])
+
+
+def test_random_state_reproduces_the_fit(iris):
+    X_train, _, y_train, _ = iris
+    torch.manual_seed(123)
+    first = SparseRepresenterClassifier(**FAST).fit(X_train, y_train)
+    torch.manual_seed(456)
+    second = SparseRepresenterClassifier(**FAST).fit(X_train, y_train)
+    np.testing.assert_array_equal(first.influences_, second.influences_)
+    np.testing.assert_array_equal(first.support_indices_, second.support_indices_)
+
+
+def test_example_indices_are_positions_in_the_fitted_data_with_early_stopping(iris):
+    X_train, X_test, y_train, _ = iris
+    model = SparseRepresenterClassifier(early_stopping=True, **FAST).fit(X_train, y_train)
+    exp = model.explain(X_test[:3], n_examples=5)
+    np.testing.assert_array_equal(exp["examples"], X_train.to_numpy()[exp["example_indices"]])
+    assert len(model._train_positions) == len(X_train) - math.ceil(0.1 * len(X_train))
+
+
+# ----------------------------------------------------------------- bad input
+@pytest.mark.parametrize("params", [{"lam": -0.1}, {"eta": -1.0}, {"sigma": 0.0}, {"sigma": -0.5},
+                                    {"n_mc_samples": 0}, {"method": "rps"}, {"dropout": 1.0}])
+def test_bad_parameters_raise_at_fit(params, iris):
+    X_train, _, y_train, _ = iris
+    with pytest.raises(ValueError, match=list(params)[0]):
+        SparseRepresenterClassifier(**params, **FAST).fit(X_train, y_train)
+
+
+def test_too_many_examples_warns_and_uses_the_nonzero_ones(iris, iris_model):
+    n_nonzero = np.count_nonzero(iris_model.influences_)
+    with pytest.warns(UserWarning, match=f"only {n_nonzero} nonzero influences"):
+        exp = iris_model.explain(iris[1][:2], n_examples=n_nonzero + 5)
+    assert exp["influences"].shape == (n_nonzero,) and np.all(exp["influences"] != 0)
+    with pytest.raises(ValueError, match="n_examples"):
+        iris_model.explain(iris[1][:2], n_examples=0)
+
+
+def test_without_stored_rows_asking_for_them_raises(iris):
+    X_train, X_test, y_train, _ = iris
+    model = SparseRepresenterClassifier(store_training_data=False, **FAST).fit(X_train, y_train)
+    assert not hasattr(model, "support_examples_")
+    assert "examples" not in model.explain(X_test[:2], 3)
+    with pytest.raises(ValueError, match="store_training_data=False"):
+        model.explain(X_test[:2], 3, include_examples=True)
+    with pytest.raises(ValueError, match="store_training_data=False"):
+        model.explain_global(3, include_examples=True)
+
+
+def test_warm_start_on_other_rows_raises(iris):
+    X_train, _, y_train, _ = iris
+    model = SparseRepresenterClassifier(warm_start=True, **FAST).fit(X_train, y_train)
+    model.fit(X_train, y_train)  # same rows: continues
+    with pytest.raises(ValueError, match="same 105 training rows"):
+        model.fit(X_train[:50], y_train[:50])
+
+
+def test_rpsr_rejects_several_gate_draws(iris):
+    X_train, _, y_train, _ = iris
+    with pytest.raises(ValueError, match="RPSR"):
+        SparseRepresenterClassifier(method="RPSR", n_mc_samples=2, **FAST).fit(X_train, y_train)
+
+
+# ------------------------------------------------------------ other inputs
+def test_regressor_explanations_rebuild_its_explained_prediction():
+    X, y = load_diabetes(return_X_y=True)
+    reg = SparseRepresenterRegressor(**FAST).fit(X[:300], y[:300] / y.std())
+    assert reg.score(X[300:], y[300:] / y.std()) > 0.2
+    exp = reg.explain(X[300:310], n_examples=8)
+    np.testing.assert_allclose(exp["contributions"].sum(-1)[:, 0], reg.predict_explained(X[300:310], 8), atol=1e-5)
+    np.testing.assert_allclose(exp["predictions"][:, 0], reg.predict(X[300:310]))
+    assert set(exp["example_classes"]) <= {0}
+
+
+def test_images_are_explained_by_training_images():
+    digits = load_digits()
+    X, y = digits.images[:300], digits.target[:300]
+    model = SparseRepresenterClassifier(conv_channels=(8, 16), hidden_layer_sizes=(32, 32), max_epochs=15, eta=1e-3,
+                                        random_state=0, device="cpu", lr=0.01).fit(X, y)
+    assert model.score(digits.images[300:500], digits.target[300:500]) > 0.6
+    exp = model.explain(digits.images[300:302], n_examples=4)
+    assert exp["examples"].shape == (4, 1, 8, 8) and exp.meta["image"]
+    np.testing.assert_array_equal(exp["examples"][:, 0], X[exp["example_indices"]])
+
+
+def test_dataframe_and_pipeline_use(iris):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, X_test, y_train, y_test = iris
+    pipe = make_pipeline(StandardScaler(), SparseRepresenterClassifier(**FAST)).fit(X_train, y_train)
+    assert pipe.score(X_test, y_test) > 0.85
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = pipe[-1].explain(pipe[:-1].transform(X_test), n_examples=3).to_frame("contributions")
+    assert len(frame) == len(X_test) * 3 * 3
