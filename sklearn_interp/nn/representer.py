@@ -11,7 +11,8 @@ samples the gates and takes the examples with any open gate:
 
 * when there are at most :data:`LIVE_SUPPORTS` of them, their ``f(x_n)`` are
   computed in the step itself, with gradients into f: the exact objective of
-  eq. (11);
+  eq. (11) (the examples' side without dropout, as in the cache below;
+  dropout regularises f(x) of the batch);
 * while more are open (the dense early phase, and the methods without gates),
   their embeddings come from a cache refreshed by one forward pass over the
   support rows at the start of every epoch (at most one epoch old, no
@@ -116,11 +117,8 @@ class SparseRepresenterNetwork(nn.Module):
     # ------------------------------------------------------------ forward
     def forward(self, x):
         if self.stage == "explanation":
-            was_training = self.features.training
             with torch.no_grad():
-                self.features.eval()
-                features = self.features(x)
-                self.features.train(was_training)
+                features = self._eval_features(x)
         else:
             features = self.features(x)
         if self.predicts_with_h:
@@ -179,19 +177,25 @@ class SparseRepresenterNetwork(nn.Module):
         n_rows = len(self.support_index) if rows is None else len(rows)
         if self.training and self.stage != "explanation" and n_rows <= LIVE_SUPPORTS:
             index = self.support_index if rows is None else self.support_index[rows]
-            return self.features(self.support_inputs[index])
+            return self._eval_features(self.support_inputs[index])
         embeddings = self.support_embeddings if rows is None else self.support_embeddings[rows]
         return embeddings.to(dtype)
+
+    def _eval_features(self, x):
+        """f(x) without dropout (with gradients when enabled): the examples' side of k(x_n, x)."""
+        was_training = self.features.training
+        self.features.eval()
+        try:
+            return self.features(x)
+        finally:
+            self.features.train(was_training)
 
     @torch.no_grad()
     def refresh_support_embeddings(self, chunk=4096):
         """Recompute the cached f(x_n) of every support row (eval mode)."""
-        was_training = self.training
-        self.eval()
         for start in range(0, len(self.support_index), chunk):
             index = self.support_index[start:start + chunk]
-            self.support_embeddings[start:start + chunk] = self.features(self.support_inputs[index]).double()
-        self.train(was_training)
+            self.support_embeddings[start:start + chunk] = self._eval_features(self.support_inputs[index]).double()
 
     def expected_influences(self):
         """E[α_nc] (eq. 20 times S): ``max(0, min(1, mu)) * S`` with gates, S without; shape (N, C)."""
