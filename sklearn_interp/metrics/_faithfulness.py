@@ -1,0 +1,233 @@
+"""Faithfulness of example-based explanations, and scorers for model selection (Iwata & Yoshikawa)."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import is_regressor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import Interval, validate_params
+
+_N_EXAMPLES = [Interval(Integral, 1, None, closed="left")]
+
+
+def _final_step(estimator, X):
+    """``(model, X as the model sees it)``: a Pipeline's last step and X through the steps before it."""
+    model = estimator
+    if isinstance(estimator, Pipeline):
+        model = estimator[-1]
+        X = estimator[:-1].transform(X) if len(estimator) > 1 else X
+    if not hasattr(model, "predict_explained"):
+        raise TypeError(
+            f"{model!r} has no predict_explained method: faithfulness compares a prediction model with its "
+            f"example-based explanation model, e.g. a fitted SparseRepresenterClassifier or "
+            f"SparseRepresenterRegressor (or a Pipeline ending in one)."
+        )
+    return model, X
+
+
+def _agreement(model, predicted, explained):
+    """Eq. (19) for classifiers: the share of equal labels; R² of h against g for regressors."""
+    if is_regressor(model):
+        return float(r2_score(predicted, explained))
+    return float(accuracy_score(predicted, explained))
+
+
+@validate_params(
+    {"estimator": [object], "X": ["array-like"], "n_examples": _N_EXAMPLES + [None]},
+    prefer_skip_nested_validation=True,
+)
+def faithfulness_score(estimator, X, n_examples=10):
+    """Faithfulness of the explanation model with U examples to the prediction model, eq. (19) of [1]_.
+
+    For a classifier, the fraction of samples of ``X`` whose label by the
+    prediction model g (``predict``, eq. 1) equals the label by the
+    explanation model h restricted to the U training examples of largest
+    influence (``predict_explained(X, n_examples)``, eqs. 21-22)::
+
+        Faithfulness = 1/|X| sum over x in X of I(argmax_c g_c(x) = argmax_c h_c(x))
+
+    It needs no true labels. For a regressor, eq. (19) does not apply (the
+    outputs are real numbers); the score is then the coefficient of
+    determination :func:`sklearn.metrics.r2_score` of h's predictions
+    against g's, taking g's as the truth: 1 when h reproduces g, 0 when h
+    does no better than g's mean, negative when worse; several outputs are
+    averaged uniformly.
+
+    Parameters
+    ----------
+    estimator : fitted estimator or Pipeline
+        Has ``predict(X)`` and ``predict_explained(X, n_examples)``, such as a
+        fitted :class:`~sklearn_interp.SparseRepresenterClassifier` or
+        :class:`~sklearn_interp.SparseRepresenterRegressor`; or a fitted
+        :class:`~sklearn.pipeline.Pipeline` whose last step has them (X goes
+        through the other steps first).
+    X : array-like of shape (n_samples, ...)
+        Samples, as ``estimator.predict`` takes them.
+    n_examples : int or None, default=10
+        U, the number of training examples of the explanation model; None
+        uses the estimator's own ``n_examples``. When the model has fewer
+        nonzero influences, ``predict_explained``'s UserWarning is shown and
+        all of them are used.
+
+    Returns
+    -------
+    score : float
+        In [0, 1] for a classifier, higher is more faithful; R² (at most 1)
+        for a regressor.
+
+    Raises
+    ------
+    TypeError
+        If the estimator (the last step of a Pipeline) has no
+        ``predict_explained``.
+
+    See Also
+    --------
+    make_faithfulness_scorer : This score as a scorer for model selection.
+    make_accuracy_faithfulness_scorer : Its geometric mean with the accuracy.
+
+    Notes
+    -----
+    An explanation model left with no example (every influence 0, e.g. when
+    η closed every gate) scores 0 for every class, so its label is the first
+    class, and its faithfulness is the share of samples g gives that class:
+    not 0. ``predict_explained`` warns in that case.
+
+    References
+    ----------
+    .. [1] T. Iwata and Y. Yoshikawa. "Training Deep Models to be Explained
+       with Fewer Examples". arXiv:2112.03508, 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_interp import SparseRepresenterClassifier
+    >>> from sklearn_interp.metrics import faithfulness_score
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SparseRepresenterClassifier(max_epochs=20, random_state=0).fit(X, y)
+    >>> 0.0 <= faithfulness_score(clf, X, n_examples=10) <= 1.0
+    True
+    """
+    model, X = _final_step(estimator, X)
+    return _agreement(model, model.predict(X), model.predict_explained(X, n_examples))
+
+
+class _FaithfulnessScorer:
+    """Scorer ``scorer(estimator, X, y=None)``: :func:`faithfulness_score` with U examples (eq. 19)."""
+
+    def __init__(self, n_examples):
+        self.n_examples = n_examples
+
+    def __call__(self, estimator, X, y=None):
+        return faithfulness_score(estimator, X, n_examples=self.n_examples)
+
+    def __repr__(self):
+        return f"make_faithfulness_scorer(n_examples={self.n_examples!r})"
+
+
+class _AccuracyFaithfulnessScorer:
+    """Scorer ``scorer(estimator, X, y)``: sqrt(accuracy (eq. 18) x faithfulness (eq. 19))."""
+
+    def __init__(self, n_examples):
+        self.n_examples = n_examples
+
+    def __call__(self, estimator, X, y):
+        model, X = _final_step(estimator, X)
+        if is_regressor(model):
+            raise ValueError(
+                f"The accuracy-faithfulness scorer needs a classifier, got the regressor {model!r}; "
+                f"use make_faithfulness_scorer (R² of h against g) or a regression score."
+            )
+        predicted = model.predict(X)
+        faithfulness = _agreement(model, predicted, model.predict_explained(X, self.n_examples))
+        return float(np.sqrt(accuracy_score(y, predicted) * faithfulness))
+
+    def __repr__(self):
+        return f"make_accuracy_faithfulness_scorer(n_examples={self.n_examples!r})"
+
+
+@validate_params({"n_examples": _N_EXAMPLES}, prefer_skip_nested_validation=True)
+def make_faithfulness_scorer(n_examples=10):
+    """A scorer of the faithfulness with U examples, eq. (19) of Iwata & Yoshikawa.
+
+    Parameters
+    ----------
+    n_examples : int, default=10
+        U, the number of training examples of the explanation model.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None)`` returns
+        ``faithfulness_score(estimator, X, n_examples)`` (y is ignored:
+        faithfulness needs no labels). It can be given as ``scoring`` to
+        :class:`~sklearn.model_selection.GridSearchCV`,
+        :func:`~sklearn.model_selection.cross_validate` and the like, alone
+        or in a dict of scorers, and it pickles (for parallel backends).
+
+    See Also
+    --------
+    faithfulness_score : The score, also for regressors and Pipelines.
+
+    Examples
+    --------
+    >>> from sklearn_interp.metrics import make_faithfulness_scorer
+    >>> make_faithfulness_scorer(5)
+    make_faithfulness_scorer(n_examples=5)
+    """
+    return _FaithfulnessScorer(n_examples)
+
+
+@validate_params({"n_examples": _N_EXAMPLES}, prefer_skip_nested_validation=True)
+def make_accuracy_faithfulness_scorer(n_examples=10):
+    """A scorer of the geometric mean of accuracy and faithfulness, for model selection (§4.2 of [1]_).
+
+    Iwata & Yoshikawa tune η on validation data by "the geometric mean of
+    the test accuracy and faithfulness"::
+
+        score = sqrt(Accuracy x Faithfulness)
+
+    with the accuracy of the prediction model g against the true labels
+    (eq. 18) and the faithfulness of the explanation model with U examples
+    to g (eq. 19, :func:`faithfulness_score`). The score is 0 when either
+    is 0, so neither an accurate but unexplainable model nor a faithfully
+    explained but inaccurate one is selected.
+
+    Parameters
+    ----------
+    n_examples : int, default=10
+        U, the number of training examples of the explanation model.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y)``, for classifiers only (ValueError for a
+        regressor, whose faithfulness is an R² and may be negative). It can
+        be given as ``scoring`` to
+        :class:`~sklearn.model_selection.GridSearchCV`,
+        :func:`~sklearn.model_selection.cross_validate` and the like, alone
+        or in a dict of scorers, and it pickles (for parallel backends).
+
+    See Also
+    --------
+    make_faithfulness_scorer : The faithfulness alone.
+
+    References
+    ----------
+    .. [1] T. Iwata and Y. Yoshikawa. "Training Deep Models to be Explained
+       with Fewer Examples". arXiv:2112.03508, 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn_interp import SparseRepresenterClassifier
+    >>> from sklearn_interp.metrics import make_accuracy_faithfulness_scorer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GridSearchCV(SparseRepresenterClassifier(max_epochs=10, random_state=0),
+    ...                       {"eta": [0.0, 0.01]}, scoring=make_accuracy_faithfulness_scorer(10), cv=2)
+    >>> sorted(search.fit(X, y).best_params_)
+    ['eta']
+    """
+    return _AccuracyFaithfulnessScorer(n_examples)
