@@ -35,3 +35,16 @@ def test_senn_compas_example_explains_a_defendant(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "test accuracy" in result.stdout and "Number_of_Priors" in result.stdout
     assert (tmp_path / "senn_compas_relevances.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_representer_grid_search_example_selects_lam_and_eta():
+    data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (data_home / "glass").is_dir():
+        pytest.skip(f"Glass data not found under {data_home}")
+    command = [sys.executable, str(EXAMPLES / "representer_grid_search.py"), str(data_home), "--quick"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "best parameters: {'clf__eta'" in result.stdout and "faithfulness with U=10" in result.stdout
+    table = result.stdout.split("explanation model:\n", 1)[1].splitlines()
+    # the header, the index name ("row"), then the 10 examples
+    assert table[0].split()[:3] == ["class", "influence", "RI"] and len(table) == 12
