@@ -15,7 +15,7 @@ from .base import NeuralClassifierBase, NeuralRegressorBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import conv_net, mlp
 from .nn.dropout import Dropout
-from .nn.representer import METHODS, SparseRepresenterNetwork
+from .nn.representer import GATED_METHODS, METHODS, SparseRepresenterNetwork
 
 
 class SupportMaintenance(Callback):
@@ -158,9 +158,10 @@ class _SparseRepresenter:
         magnitude = np.abs(self.influences_).ravel()
         n_nonzero = int(np.count_nonzero(magnitude))
         if n_examples > n_nonzero:
+            cause = "the gates closed the others" if self.method in GATED_METHODS else "the others are 0"
             warnings.warn(
                 f"n_examples={n_examples} but the explanation model has only {n_nonzero} nonzero influences "
-                f"(eta={self.eta} closed the other gates); using those {n_nonzero}.", UserWarning,
+                f"({cause}); using those {n_nonzero}.", UserWarning,
             )
             n_examples = n_nonzero
         order = np.argsort(-magnitude, kind="stable")[:n_examples]
@@ -172,6 +173,11 @@ class _SparseRepresenter:
     def _explained_scores(self, X, n_examples):
         """``(rows, outputs, similarities, contributions)`` of the U-example explanation model (eq. 21)."""
         rows, outputs = self._top_influences(n_examples)
+        if len(rows) == 0:
+            raise ValueError(
+                f"The explanation model has no example: every influence is 0 (eta={self.eta} closed every "
+                "gate, or training was too short). It predicts nothing; lower eta or train longer."
+            )
         similarities = self._features(X) @ self.support_embeddings_[rows].T  # (n, U), eq. (3)
         contributions = np.zeros((len(similarities), self._n_outputs(), len(rows)))
         contributions[:, outputs, np.arange(len(rows))] = similarities * self.influences_[rows, outputs]
@@ -492,6 +498,13 @@ class SparseRepresenterClassifier(_SparseRepresenter, NeuralClassifierBase):
         y : ndarray of shape (n_samples,)
             Labels from ``classes_``; they agree with ``predict`` where the
             explanation is faithful (eq. 4).
+
+        Raises
+        ------
+        ValueError
+            When every influence is 0 (too large an ``eta`` closed every
+            gate): an explanation model without examples predicts nothing, so
+            a grid search scores that candidate with its ``error_score``.
         """
         _, _, _, contributions = self._explained_scores(X, n_examples)
         return self.classes_[contributions.sum(axis=-1).argmax(axis=1)]
@@ -553,9 +566,22 @@ class SparseRepresenterRegressor(_SparseRepresenter, NeuralRegressorBase):
     def predict_explained(self, X, n_examples=None):
         """Targets predicted by the explanation model with U examples (eq. 21).
 
+        Parameters
+        ----------
+        X : array-like
+            Samples, shaped like the training data.
+        n_examples : int, default=None
+            U; None uses the ``n_examples`` parameter.
+
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The sum of the U examples' contributions.
+
+        Raises
+        ------
+        ValueError
+            When every influence is 0 (see the classifier).
         """
         _, _, _, contributions = self._explained_scores(X, n_examples)
         scores = contributions.sum(axis=-1)

@@ -287,6 +287,15 @@ def test_too_many_examples_warns_and_uses_the_nonzero_ones(iris, iris_model):
         iris_model.explain(iris[1][:2], n_examples=0)
 
 
+def test_an_explanation_model_without_examples_predicts_nothing(iris, iris_model):
+    model = copy.deepcopy(iris_model)
+    model.influences_ = np.zeros_like(model.influences_)
+    with pytest.warns(UserWarning, match="only 0 nonzero influences"):
+        assert model.explain_global(3)["influences"].shape == (0,)
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="no example"):
+        model.predict_explained(iris[1])
+
+
 def test_without_stored_rows_asking_for_them_raises(iris):
     X_train, X_test, y_train, _ = iris
     model = SparseRepresenterClassifier(store_training_data=False, **FAST).fit(X_train, y_train)

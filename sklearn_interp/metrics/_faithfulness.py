@@ -81,18 +81,16 @@ def faithfulness_score(estimator, X, n_examples=10):
     TypeError
         If the estimator (the last step of a Pipeline) has no
         ``predict_explained``.
+    ValueError
+        From ``predict_explained`` when the explanation model has no example
+        at all (every influence 0, e.g. η closed every gate): there is nothing
+        to be faithful with. In a grid search that candidate gets the
+        search's ``error_score``.
 
     See Also
     --------
     make_faithfulness_scorer : This score as a scorer for model selection.
     make_accuracy_faithfulness_scorer : Its geometric mean with the accuracy.
-
-    Notes
-    -----
-    An explanation model left with no example (every influence 0, e.g. when
-    η closed every gate) scores 0 for every class, so its label is the first
-    class, and its faithfulness is the share of samples g gives that class:
-    not 0. ``predict_explained`` warns in that case.
 
     References
     ----------
