@@ -20,6 +20,63 @@ def class_index(classes, label):
     return int(matches[0])
 
 
+def target_index(explanation, axis, target, default=None):
+    """Position of ``target`` along a class or output axis.
+
+    Parameters
+    ----------
+    explanation : Explanation
+    axis : {"class", "output"}
+        The axis' name in ``explanation.dims``.
+    target : label or int
+        A class label (``coords["class"]``) or an output index; None means
+        ``default`` (for outputs, None means 0).
+    default : label or int, default=None
+
+    Returns
+    -------
+    index : int
+
+    Raises
+    ------
+    ValueError
+        For a label that is not a class or an index out of range.
+    """
+    target = default if target is None else target
+    if axis == "class":
+        return class_index(explanation.coords["class"], target)
+    n_outputs = axis_size(explanation, axis)
+    target = 0 if target is None else target
+    if not isinstance(target, (int, np.integer)) or isinstance(target, bool) or not 0 <= target < n_outputs:
+        raise ValueError(f"target={target!r} is not an output index in [0, {n_outputs})")
+    return int(target)
+
+
+def target_name(explanation, axis, index):
+    """``"class <label>"`` or ``"output <index>"`` for position ``index`` along ``axis``."""
+    return f"class {explanation.coords['class'][index]}" if axis == "class" else f"output {index}"
+
+
+def axis_size(explanation, dim):
+    """Length of the axis named ``dim`` in ``explanation``'s arrays (0 when none has it)."""
+    for key, dims in explanation.dims.items():
+        if dim in dims:
+            return explanation.data[key].shape[dims.index(dim)]
+    return 0
+
+
+def sample_prefix(explanation):
+    """``"sample <label>: "`` for a one-sample view with a sample label, else ``""``."""
+    sample = explanation.coords.get("sample")
+    return f"sample {sample.item()}: " if sample is not None and sample.ndim == 0 else ""
+
+
+def format_value(value):
+    """A number for a plot label: 3 significant digits, or an integer from 1000 on; -0 shows as 0."""
+    value = value + 0.0
+    return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def require_one_sample(explanation, key):
     """Raise unless ``explanation`` is a one-sample view (``explanation[i]``)."""
     if explanation.dims[key][:1] == ("sample",):

@@ -3,7 +3,8 @@
 import importlib
 
 # Modules whose import registers the plots of one method; imported on first lookup.
-PLOT_MODULES = ("sklearn_interp.plotting._prototype", "sklearn_interp.plotting._senn")
+PLOT_MODULES = ("sklearn_interp.plotting._prototype", "sklearn_interp.plotting._senn",
+                "sklearn_interp.plotting._representer")
 
 _PLOTS = {}
 _DEFAULTS = {}
