@@ -264,7 +264,9 @@ class _SparseRepresenter:
             dims["examples"] = ("example", *self._input_dims())
         meta = {"method": "sparse_representer", "scope": "global", "n_examples": len(rows),
                 "image": len(self.input_shape_) == 3, "representer_method": self.method}
-        return Explanation(data, dims, self._feature_coords(), meta)
+        output_axis = "class" if hasattr(self, "classes_") else "output"
+        coords = {output_axis: self._output_labels(), **self._feature_coords()}
+        return Explanation(data, dims, coords, meta)
 
 
 _PARAMETERS_DOC = """
@@ -465,7 +467,9 @@ class SparseRepresenterClassifier(_SparseRepresenter, NeuralClassifierBase):
         explanation : Explanation
             Local explanation with keys (axes in brackets):
 
-            - ``example_indices`` (example,): positions in the training data;
+            - ``example_indices`` (example,): positions in the training data
+              (a row can appear twice: influences are per (example, class)
+              pair, eq. 22);
             - ``example_classes`` (example,): the class each influence acts on;
             - ``influences`` (example,): E[α_nc], the α̃ of eq. (22);
             - ``similarities`` (sample, example): f(x_n)ᵀ f(x), eq. (3);
