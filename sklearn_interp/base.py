@@ -503,6 +503,10 @@ class NeuralEstimatorBase(BaseEstimator):
         for name in self._module_params:
             setattr(module, name, getattr(self, name))
 
+    def _param_groups(self):
+        """skorch's ``optimizer__param_groups``: ``[(name pattern, {option: value}), ...]``; none by default."""
+        return []
+
     def _method_callbacks(self):
         """skorch callbacks that the method itself needs in every fit (e.g. to refresh caches)."""
         return []
@@ -520,6 +524,7 @@ class NeuralEstimatorBase(BaseEstimator):
             criterion=self._criterion(),
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
+            optimizer__param_groups=self._param_groups(),
             lr=self.lr,
             max_epochs=self.max_epochs,
             batch_size=self._training_batch_size(n_train),

@@ -32,7 +32,7 @@ def digits():
 @pytest.fixture(scope="module")
 def digits_model(digits):
     return SparseRepresenterClassifier(image_shape=(8, 8), conv_channels=(8, 16), hidden_layer_sizes=(32,),
-                                       max_epochs=3, random_state=0, device="cpu").fit(*digits)
+                                       max_epochs=3, eta=0.0, random_state=0, device="cpu").fit(*digits)
 
 
 @pytest.fixture(scope="module")

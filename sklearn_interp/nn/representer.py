@@ -66,7 +66,7 @@ class SparseRepresenterNetwork(nn.Module):
     """
 
     def __init__(self, features, n_features, n_outputs, support_inputs, method="proposed", classification=True,
-                 lam=1.0, eta=0.01, sigma=0.5, n_mc_samples=1):
+                 lam=1.0, eta=1e-3, sigma=0.5, n_mc_samples=1):
         super().__init__()
         self.features = features
         self.head = nn.Linear(n_features, n_outputs, bias=False)  # W of eq. (1)
