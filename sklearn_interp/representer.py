@@ -408,7 +408,7 @@ _NOTES_DOC = """
     cache refreshed once per epoch (no gradient into f from the examples'
     side, the influences' gradients are exact given the cache); with fewer,
     they are computed in the step with their exact gradient. Examples whose
-    every gate opens with probability below 1e-6 are pruned after each
+    every gate opens with probability below 1e-3 are pruned after each
     epoch. See :mod:`sklearn_interp.nn.representer`.
 
     Defaults that follow §4.2 of the paper: four layers of 64 ReLU units,

@@ -209,7 +209,7 @@ def test_rps_predicts_with_h_and_rpsr_adds_only_the_gate_penalty():
 def test_prune_drops_closed_examples_and_their_optimizer_state():
     module = _network()
     with torch.no_grad():
-        module.gate.mu[[2, 5]] = -3.0  # Φ(-6) < 1e-6 for every class
+        module.gate.mu[[2, 5]] = -3.0  # Φ(-6) < 1e-3 for every class
         module.gate.mu[7, :2] = -3.0  # one gate still open: kept
     optimizer = torch.optim.Adam(module.parameters())
     module.penalty(module.train()(torch.randn(3, 4)), None, training=True).backward()
@@ -354,3 +354,25 @@ def test_dataframe_and_pipeline_use(iris):
         warnings.simplefilter("error")
         frame = pipe[-1].explain(pipe[:-1].transform(X_test), n_examples=3).to_frame("contributions")
     assert len(frame) == len(X_test) * 3 * 3
+
+
+def test_explanation_parameters_train_at_their_own_rate(iris, iris_model):
+    groups = iris_model.net_.optimizer_.param_groups
+    module = iris_model.net_.module_
+    rates = {id(p): group["lr"] for group in groups for p in group["params"]}
+    assert rates[id(module.influence)] == rates[id(module.gate.mu)] == 0.03
+    assert rates[id(module.head.weight)] == iris_model.lr
+    paper = SparseRepresenterClassifier(explanation_lr=None, **FAST).fit(iris[0], iris[2])
+    assert {group["lr"] for group in paper.net_.optimizer_.param_groups} == {FAST["lr"]}
+
+
+def test_fit_prunes_examples_whose_gates_closed(iris):
+    X_train, X_test, y_train, _ = iris
+    model = SparseRepresenterClassifier(explanation_lr=0.1, **dict(FAST, max_epochs=60)).fit(X_train, y_train)
+    module = model.net_.module_
+    assert len(module.support_index) < 105 == module.n_train
+    assert module.influence.shape == module.gate.mu.shape == (len(module.support_index), 3)
+    threshold = 0.5 * -3.0902  # sigma times the standard normal quantile of 1e-3
+    assert (module.gate.mu.max(dim=1).values >= threshold).all()
+    assert set(model.support_indices_) <= set(model._train_positions[module.support_index.numpy()])
+    model.predict_explained(X_test, 1)
