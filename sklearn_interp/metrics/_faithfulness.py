@@ -224,7 +224,7 @@ def make_accuracy_faithfulness_scorer(n_examples=10):
     >>> from sklearn_interp.metrics import make_accuracy_faithfulness_scorer
     >>> X, y = load_iris(return_X_y=True)
     >>> search = GridSearchCV(SparseRepresenterClassifier(max_epochs=10, random_state=0),
-    ...                       {"eta": [0.0, 0.01]}, scoring=make_accuracy_faithfulness_scorer(10), cv=2)
+    ...                       {"eta": [0.0, 1e-4]}, scoring=make_accuracy_faithfulness_scorer(10), cv=2)
     >>> sorted(search.fit(X, y).best_params_)
     ['eta']
     """
