@@ -142,8 +142,9 @@ class _SparseRepresenter:
         self.support_indices_ = rows
         self.influences_ = influences[kept]
         self.support_embeddings_ = self._support_embeddings(X[rows])
-        module.support_embeddings[torch.as_tensor(kept)] = torch.as_tensor(self.support_embeddings_).to(
-            module.support_embeddings.device)
+        device = module.support_embeddings.device
+        module.support_embeddings[torch.as_tensor(kept, device=device)] = torch.as_tensor(
+            self.support_embeddings_, device=device)
         if self.store_training_data:
             self.support_examples_ = np.asarray(X[rows], dtype=np.float64)
         elif hasattr(self, "support_examples_"):

@@ -375,3 +375,13 @@ def test_fit_prunes_examples_whose_gates_closed(iris):
     assert (module.gate.mu.max(dim=1).values >= threshold).all()
     assert set(model.support_indices_) <= set(model._train_positions[module.support_index.numpy()])
     model.predict_explained(X_test, 1)
+
+
+def test_any_feature_module_can_be_f(iris):
+    X_train, X_test, y_train, _ = iris
+    features = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh())
+    model = SparseRepresenterClassifier(features=features, eta=0.0, **FAST).fit(X_train, y_train)
+    assert model.net_.module_.head.in_features == 8 and model.support_embeddings_.shape[1] == 8
+    np.testing.assert_allclose(model.support_embeddings_, _features(model, X_train.iloc[model.support_indices_]),
+                               rtol=1e-6, atol=1e-9)
+    assert model.explain(X_test[:2], n_examples=3)["similarities"].shape == (2, 3)
