@@ -24,11 +24,7 @@ NOT_STORED = "training rows not stored (store_training_data=False): indices only
 
 
 def _axis(explanation):
-    """``"class"`` or ``"output"``: the axis the influences act on.
-
-    Global explanations carry no such axis; their examples are then said to
-    act on a class.
-    """
+    """``"class"`` or ``"output"``: the axis the influences act on (named in the coords)."""
     return "output" if "output" in explanation.coords else "class"
 
 
