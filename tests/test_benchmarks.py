@@ -120,3 +120,30 @@ def test_quick_senn(tmp_path):
     assert all(_finite(r["lipschitz_mean"]) and r["lipschitz_mean"] >= 0 for r in rows if r["section"] == "lam_sweep")
     for name in result["files"]:
         assert Path(tmp_path, name).stat().st_size > 0
+
+
+def test_quick_representer(tmp_path):
+    result = runner.run_benchmark("representer", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    _check_files(tmp_path, "representer", ["compas", "scaling", "uci", "fit_time"])
+    rows = result["rows"]
+    uci = [r for r in rows if r["section"] == "uci"]
+    assert {r["method"] for r in uci} == {"proposed", "Joint", "RPS", "RPSR", "Pretrain", "PretrainR"}
+    assert {r["dataset"] for r in uci} == {"glass", "vehicle", "segment"}
+    for row in uci:
+        for U in (5, 10, 20, 50):
+            assert 0 <= row[f"acc_u{U}"] <= 1 and 0 <= row[f"faith_u{U}"] <= 1
+        assert row["nnz_mean"] >= 0 and _finite(row["fit_s_mean"])
+    for run in result["sections"]["uci"]["runs"]:  # never more epochs than the cap (per stage)
+        cap = result["sections"]["uci"]["params"]["max_epochs"][run["dataset"]]
+        assert run["epochs"] <= cap * (2 if run["method"].startswith("Pretrain") else 1)
+    timing = [r for r in rows if r["section"] == "fit_time"]
+    assert len(timing) == len(uci) and all(_finite(r["ratio_per_fit"]) and r["ratio_per_fit"] > 0 for r in timing)
+    scaling = [r for r in rows if r["section"] == "scaling"]
+    assert [r["n_train"] for r in scaling] == sorted(r["n_train"] for r in scaling)
+    assert all(_finite(r["first_epoch_s"]) and len(r["support_after_epoch"]) == r["epochs"] for r in scaling)
+    assert _finite(scaling[-1]["first_epoch_per_doubling_beyond_linear"])
+    compas = [r for r in rows if r["section"] == "compas"]
+    assert compas and all(_finite(r["influence"]) and _finite(r["contribution"]) for r in compas)
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0  # PNG, explanation tables
