@@ -35,7 +35,8 @@ compas
     length of stay, sex, race, charge degree; target two-year recidivism),
     stratified 70/10/20 split, the proposed method with η chosen from
     {1e-4, 1e-3, 1e-2} on the validation split, then 4 test predictions
-    explained by their U = 5 examples (CSV and markdown table).
+    (2 that g calls each class) explained by their U = 5 examples (CSV and
+    markdown table).
 """
 
 import math
@@ -73,6 +74,10 @@ FULL = {
     # Pretrain methods) instead of the paper's 10,000 epochs; the eta scan stops early (see above).
     "uci": dict(seeds=(0, 1, 2), max_epochs=dict(glass=500, vehicle=200, segment=80), patience_steps=500,
                 min_patience=10, eta_grid=ETA_GRID, n_rows=None, datasets=DATASETS, stop_below=U_TUNE),
+    # Sensitivity check of uci's budget on Segment (not part of `representer`): the default 200 epochs
+    # and a 4x longer patience (2000 steps = 40 epochs), same splits, seeds and eta rule.
+    "uci_segment_long": dict(seeds=(0, 1, 2), max_epochs=dict(segment=200), patience_steps=2000, min_patience=10,
+                             eta_grid=ETA_GRID, n_rows=None, datasets=("segment",), stop_below=U_TUNE),
     "scaling": dict(sizes=(1000, 4000, 16000, 64000), epochs=3, n_features=20, n_classes=5, seed=0),
     "compas": dict(seed=0, max_epochs=60, etas=(1e-4, 1e-3, 1e-2), n_explained=4, n_examples=5, n_rows=None,
                    patience_steps=500, min_patience=10),
@@ -80,6 +85,8 @@ FULL = {
 QUICK = {
     "uci": dict(seeds=(0,), max_epochs=dict(glass=2, vehicle=2, segment=2), patience_steps=500, min_patience=10,
                 eta_grid=(1e-2,), n_rows=100, datasets=DATASETS, stop_below=U_TUNE),
+    "uci_segment_long": dict(seeds=(0,), max_epochs=dict(segment=2), patience_steps=2000, min_patience=10,
+                             eta_grid=(1e-2,), n_rows=100, datasets=("segment",), stop_below=U_TUNE),
     "scaling": dict(sizes=(250, 1000), epochs=2, n_features=20, n_classes=5, seed=0),
     "compas": dict(seed=0, max_epochs=2, etas=(1e-2,), n_explained=3, n_examples=5, n_rows=300,
                    patience_steps=500, min_patience=10),
@@ -274,7 +281,7 @@ SPLIT_NOTE = ("per repeat s: train_test_split(X, y, test_size=0.2, stratify=y, r
 
 
 # ------------------------------------------------------------------- uci
-def _checkpoint(ctx, p):
+def _checkpoint(ctx, p, section="uci"):
     """Finished (dataset, seed, method) runs of an earlier, interrupted run with the same parameters.
 
     The uci section appends every finished (dataset, seed, method) — its
@@ -286,7 +293,7 @@ def _checkpoint(ctx, p):
 
     from .runner import _git_commit
 
-    path = ctx.results_dir / f"{ctx.stem}.uci.checkpoint.jsonl"
+    path = ctx.results_dir / f"{ctx.stem}.{section}.checkpoint.jsonl"
     fingerprint = json.dumps({k: p[k] for k in ("max_epochs", "patience_steps", "min_patience", "eta_grid",
                                                 "n_rows", "stop_below")}, sort_keys=True, default=str)
     done = {}
@@ -307,11 +314,11 @@ def _checkpoint(ctx, p):
     return path, done, save, commit
 
 
-def run_uci(ctx):
-    p = _params("uci", ctx)
+def run_uci(ctx, section="uci"):
+    p = _params(section, ctx)
     start = time.perf_counter()
     runs, rows, tuning = [], [], []
-    checkpoint, done, save, commit = _checkpoint(ctx, p)
+    checkpoint, done, save, commit = _checkpoint(ctx, p, section)
     for name in p["datasets"]:
         X, y = _uci(name, ctx.data_home, p["n_rows"])
         max_epochs = p["max_epochs"][name]
@@ -360,10 +367,10 @@ def run_uci(ctx):
                 save((name, seed, method), runs[-1], tuning[n_tuning:])
         # Record after each dataset, so that a stopped run keeps the finished ones.
         rows = _uci_rows(runs)
-        png = ctx.artifact("representer_uci.png")
+        png = ctx.artifact(f"representer_{section}.png")
         _uci_png(rows, png)
         ctx.record(
-            "uci", rows,
+            section, rows,
             params={**p, "methods": list(METHODS), "u_values": list(U_VALUES), "u_tune": U_TUNE,
                     "split": SPLIT_NOTE,
                     "model": "SparseRepresenterClassifier(method=m, eta=η, max_epochs=cap, random_state=seed) "
@@ -400,8 +407,14 @@ def run_uci(ctx):
         )
     if checkpoint.exists() and len(runs) == len(p["datasets"]) * len(p["seeds"]) * len(METHODS):
         checkpoint.unlink()
-    _UCI["runs"] = runs
-    _UCI["params"] = p
+    if section == "uci":
+        _UCI["runs"] = runs
+        _UCI["params"] = p
+
+
+def run_uci_segment_long(ctx):
+    """Segment alone with the estimator's default 200 epochs and a 2000-step patience (sensitivity of uci)."""
+    run_uci(ctx, "uci_segment_long")
 
 
 def _reductions(p, quick):
@@ -464,6 +477,7 @@ def _uci_png(rows, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     names = list(dict.fromkeys(r["dataset"] for r in rows))
     fig, axes = plt.subplots(len(names), 2, figsize=(9, 3.0 * len(names)), squeeze=False)
@@ -475,6 +489,7 @@ def _uci_png(rows, path):
                             label=PAPER_NAMES.get(r["method"], r["method"]))
             ax.set_xscale("log")
             ax.set_xticks(U_VALUES, [str(U) for U in U_VALUES])
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
             ax.set_xlabel("U (training examples in the explanation)")
             ax.set_ylabel(label)
             ax.set_title(f"{name}: {label}", fontsize=9)
@@ -637,8 +652,17 @@ def run_compas(ctx):
     _, eta, clf, info, nnz = candidates[best]
     U = p["n_examples"]
     test = _scores(clf, "proposed", X_test, y_test, (U,))[U]
+    # Random test rows, as many predicted as each class by g as possible (n_explained // n_classes each).
     rng = np.random.default_rng(p["seed"])
-    picks = np.sort(rng.choice(len(X_test), size=p["n_explained"], replace=False))
+    predicted_test = clf.predict(X_test)
+    per_class = max(1, p["n_explained"] // len(clf.classes_))
+    picks = []
+    for c in clf.classes_:
+        pool = np.flatnonzero(predicted_test == c)
+        picks += list(rng.choice(pool, size=min(per_class, len(pool)), replace=False))
+    rest = np.setdiff1d(np.arange(len(X_test)), picks)
+    picks += list(rng.choice(rest, size=max(0, p["n_explained"] - len(picks)), replace=False))
+    picks = np.sort(np.asarray(picks, dtype=int))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         explanation = clf.explain(X_test[picks], n_examples=U)

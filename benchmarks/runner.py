@@ -105,6 +105,11 @@ BENCHMARKS = {
         "Glass/Vehicle/Segment, 3 repeats x stratified 70/10/20: six methods, eta tuned on validation; test "
         "accuracy and faithfulness at U = 5, 10, 20, 50 (Figs. 2-3); PNG (~60 min).",
     ),
+    "representer.uci_segment_long": (
+        "benchmarks.representer", "run_uci_segment_long",
+        "Sensitivity of uci on Segment: 200 epochs (the default) and a 2000-step patience instead of 80 and 500 "
+        "(not part of `representer`; ~20 min).",
+    ),
     "representer.fit_time": (
         "benchmarks.representer", "run_fit_time",
         "Fit seconds of the uci runs beside the paper's Table 1, per fit and per epoch (no fits of its own).",
@@ -360,7 +365,7 @@ def markdown_report(results_dir=None, names=None):
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
                       "small_data", "small_data.bs64", "inference", "threads", "senn", "representer.uci",
-                      "representer.fit_time", "representer.scaling", "representer.compas"]
+                      "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
