@@ -293,7 +293,8 @@ def _checkpoint(ctx, p, section="uci"):
 
     from .runner import _git_commit
 
-    path = ctx.results_dir / f"{ctx.stem}.{section}.checkpoint.jsonl"
+    stem = ctx.stem if section in ctx.stem.split(".") else f"{ctx.stem}.{section}"
+    path = ctx.results_dir / f"{stem}.checkpoint.jsonl"
     fingerprint = json.dumps({k: p[k] for k in ("max_epochs", "patience_steps", "min_patience", "eta_grid",
                                                 "n_rows", "stop_below")}, sort_keys=True, default=str)
     done = {}
