@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from sklearn.datasets import load_diabetes, load_digits, load_iris
 from sklearn.model_selection import train_test_split
 
@@ -223,6 +223,39 @@ def test_prune_drops_closed_examples_and_their_optimizer_state():
     optimizer.zero_grad()
     module.penalty(module(torch.randn(3, 4)), None, training=True).backward()
     optimizer.step()  # the optimizer runs on the pruned parameters
+
+
+def test_loading_an_earlier_state_restores_its_examples():
+    module = _network()
+    earlier = copy.deepcopy(module.state_dict())
+    with torch.no_grad():
+        module.gate.mu[[2, 5]] = -3.0
+    module.prune()
+    module.load_state_dict(earlier)
+    assert module.influence.shape == module.gate.mu.shape == module.gate.shape == (12, 3)
+    for name, value in module.state_dict().items():
+        torch.testing.assert_close(value, earlier[name])
+    module.train()(torch.randn(3, 4))  # the gates draw for every restored example
+
+
+def test_early_stopping_restores_the_best_epoch_with_its_examples(iris):
+    X_train, _, y_train, _ = iris
+
+    class CloseOneGate(Callback):  # so that every epoch ends with fewer examples than the one before
+        def on_epoch_end(self, net, **kwargs):
+            with torch.no_grad():
+                net.module_.gate.mu[-1] = -10.0
+
+    model = SparseRepresenterClassifier(early_stopping=True, n_iter_no_change=3, callbacks=[CloseOneGate()],
+                                        **dict(FAST, max_epochs=100)).fit(X_train, y_train)
+    stopper = next(cb for _, cb in model.net_.callbacks_ if isinstance(cb, EarlyStopping))
+    assert stopper.best_epoch_ < len(model.net_.history)  # examples were pruned after the best epoch
+    state = model.net_.module_.state_dict()
+    for name, value in stopper.best_model_weights_.items():  # the cached f(x_n) are refreshed after fit
+        if name != "support_embeddings":
+            torch.testing.assert_close(state[name], value)
+    assert state["support_embeddings"].shape == stopper.best_model_weights_["support_embeddings"].shape
+    assert set(model.support_indices_) <= set(model._train_positions[state["support_index"].numpy()])
 
 
 def test_pretrain_freezes_g_while_fitting_h(iris):

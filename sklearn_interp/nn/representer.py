@@ -238,6 +238,28 @@ class SparseRepresenterNetwork(nn.Module):
         self.support_embeddings = self.support_embeddings[keep]
         return n_dropped
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        """Take the number of example rows of the state being loaded before loading it.
+
+        Pruning changes that number during a fit, so an earlier state (early
+        stopping's best epoch, a warm fit's snapshot) may hold more rows.
+        """
+        saved = state_dict.get(prefix + "support_index")
+        if saved is not None and len(saved) != len(self.support_index):
+            self._resize_support(len(saved))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _resize_support(self, n_rows):
+        """Uninitialised per-example tensors with ``n_rows`` rows, to be overwritten by a load."""
+        parameters = [self.influence] if self.gate is None else [self.influence, self.gate.mu]
+        for parameter in parameters:
+            parameter.data = parameter.data.new_empty((n_rows, *parameter.shape[1:]))
+            parameter.grad = None
+        if self.gate is not None:
+            self.gate.shape = self.gate.mu.shape
+        self.support_index = self.support_index.new_empty(n_rows)
+        self.support_embeddings = self.support_embeddings.new_empty((n_rows, self.support_embeddings.shape[1]))
+
 
 def _normal_quantile(p):
     return math.sqrt(2.0) * torch.erfinv(torch.tensor(2.0 * p - 1.0, dtype=torch.float64)).item()
