@@ -396,6 +396,11 @@ def test_explanation_parameters_train_at_their_own_rate(iris, iris_model):
     assert rates[id(module.head.weight)] == iris_model.lr
     paper = SparseRepresenterClassifier(explanation_lr=None, **FAST).fit(iris[0], iris[2])
     assert {group["lr"] for group in paper.net_.optimizer_.param_groups} == {FAST["lr"]}
+    ungated = SparseRepresenterClassifier(method="Joint", **dict(FAST, max_epochs=1)).fit(iris[0], iris[2])
+    assert {group["lr"] for group in ungated.net_.optimizer_.param_groups} == {FAST["lr"]}
+    chosen = SparseRepresenterClassifier(method="Joint", explanation_lr=0.2, **dict(FAST, max_epochs=1))
+    groups = chosen.fit(iris[0], iris[2]).net_.optimizer_.param_groups
+    assert [p for group in groups if group["lr"] == 0.2 for p in group["params"]] == [chosen.net_.module_.influence]
 
 
 def test_fit_prunes_examples_whose_gates_closed(iris):
