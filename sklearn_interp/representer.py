@@ -22,10 +22,28 @@ GATED_EXPLANATION_LR = 0.03
 
 
 class SupportMaintenance(Callback):
-    """Refresh the cached support embeddings before each epoch; prune closed gates after it."""
+    """Refresh the cached support embeddings before each epoch; prune closed gates every ``prune_every`` steps.
+
+    The gates close after a number of steps that hardly depends on N (about
+    1,000-2,000 at the defaults), so pruning within the epoch keeps a large
+    first epoch from paying for closed examples until its end.
+    """
+
+    def __init__(self, prune_every=100):
+        self.prune_every = prune_every
+
+    def initialize(self):
+        self.steps_ = 0
+        return self
 
     def on_epoch_begin(self, net, **kwargs):
         net.module_.refresh_support_embeddings()
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            self.steps_ += 1
+            if self.steps_ % self.prune_every == 0:
+                net.module_.prune(net.optimizer_)
 
     def on_epoch_end(self, net, **kwargs):
         net.module_.prune(net.optimizer_)
@@ -418,8 +436,8 @@ _NOTES_DOC = """
     cache refreshed once per epoch (no gradient into f from the examples'
     side, the influences' gradients are exact given the cache); with fewer,
     they are computed in the step with their exact gradient. Examples whose
-    every gate opens with probability below 1e-3 are pruned after each
-    epoch. See :mod:`sklearn_interp.nn.representer`.
+    every gate opens with probability below 1e-3 are pruned every 100 steps
+    and after each epoch. See :mod:`sklearn_interp.nn.representer`.
 
     Defaults that follow §4.2 of the paper: four layers of 64 ReLU units,
     dropout 0.3, Adam with lr 1e-3, batch size 32, λ = 1, J = 1, σ = 0.5.

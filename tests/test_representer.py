@@ -3,6 +3,7 @@
 import copy
 import math
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import sklearn_interp.nn.representer as representer_nn
 from sklearn_interp import SparseRepresenterClassifier, SparseRepresenterRegressor
 from sklearn_interp.nn.init import reset_parameters
 from sklearn_interp.nn.representer import SparseRepresenterNetwork
+from sklearn_interp.representer import SupportMaintenance
 
 from .conftest import FAST
 
@@ -183,6 +185,21 @@ def test_many_open_examples_use_the_cached_embeddings(monkeypatch):
                                module.features(module.support_inputs))
 
 
+@pytest.mark.parametrize("n_closed", [2, 8])  # most rows open: a product over all rows; few: over the open ones
+def test_cached_scores_sum_over_the_sampled_gates(monkeypatch, n_closed):
+    monkeypatch.setattr(representer_nn, "LIVE_SUPPORTS", 0)
+    module = _network().train()
+    with torch.no_grad():
+        module.gate.mu[:n_closed] = -10.0
+        module.support_embeddings.mul_(2.0)  # the cache, not f(x_n), is used
+    features = torch.randn(5, 5, generator=torch.Generator().manual_seed(1))
+    module.gate.generator = torch.Generator().manual_seed(2)
+    scores = module.explanation_scores(features)
+    draws = (module.gate.mu + 0.5 * torch.randn((1, 12, 3), generator=torch.Generator().manual_seed(2))).clamp(0, 1)
+    expected = features @ (module.support_embeddings.float().T @ (draws[0] * module.influence))
+    torch.testing.assert_close(scores, expected[None])
+
+
 def test_regression_mimic_loss_is_the_squared_error():
     module = _network(n_outputs=2, classification=False).eval()
     module.lam, module.eta = 2.0, 0.0
@@ -223,6 +240,35 @@ def test_prune_drops_closed_examples_and_their_optimizer_state():
     optimizer.zero_grad()
     module.penalty(module(torch.randn(3, 4)), None, training=True).backward()
     optimizer.step()  # the optimizer runs on the pruned parameters
+
+
+def test_pruning_between_steps_keeps_training():
+    module = _network().train()
+    optimizer = torch.optim.Adam(module.parameters())
+    x = torch.randn(3, 4)
+    loss = module.penalty(module(x), x, training=True)  # a step's graph, still referenced when pruning runs
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        module.gate.mu[[2, 5]] = -3.0
+    old = module.influence
+    module.prune(optimizer)
+    parameters = [p for group in optimizer.param_groups for p in group["params"]]
+    assert any(p is module.influence for p in parameters) and not any(p is old for p in parameters)
+    optimizer.zero_grad()
+    module.penalty(module(x), x, training=True).backward()
+    optimizer.step()
+    assert module.influence.grad.shape == (10, 3)
+
+
+def test_support_maintenance_prunes_every_so_many_training_steps():
+    calls = []
+    net = SimpleNamespace(module_=SimpleNamespace(prune=calls.append), optimizer_="optimizer")
+    callback = SupportMaintenance(prune_every=3).initialize()
+    for _ in range(7):
+        callback.on_batch_end(net, training=True)
+    callback.on_batch_end(net, training=False)  # validation batches are not steps
+    assert calls == ["optimizer", "optimizer"]
 
 
 def test_loading_an_earlier_state_restores_its_examples():

@@ -20,10 +20,15 @@ samples the gates and takes the examples with any open gate:
   ``f(x)``). The influences ``S`` and gate means ``M`` get their exact
   gradients given those embeddings.
 
-At the end of every epoch, examples whose every gate opens with probability
-below :data:`PRUNE_PROBABILITY` (``mu < -3.09 sigma``) are removed from the
-parameters and the optimizer state, so a step costs O(batch + open examples)
-once the gates are sparse. This is the one approximation: such a gate would
+While more than half of the examples are open, the product runs over all
+of them (a closed gate's term is zero) rather than gathering the open ones.
+
+Every 100 steps and at the end of every epoch, examples whose every gate
+opens with probability below :data:`PRUNE_PROBABILITY` (``mu < -3.09 sigma``)
+are removed from the parameters and the optimizer state, so a step costs
+O(batch + open examples) once the gates are sparse. Until then a step is
+O(N): the dense phase lasts about 1,000-2,000 steps at the defaults whatever
+N, which is the whole first epoch from N = 32k rows on (batch 32). This is the one approximation: such a gate would
 open in fewer than 1 step in 1000, with a value of about 0.1 when it does
 (its deterministic value, eq. 20, is already 0). Closed gates get no data
 gradient and the penalty's fades as Φ'(μ/σ) does, so under Adam the gate
@@ -171,12 +176,16 @@ class SparseRepresenterNetwork(nn.Module):
             draws = self.n_mc_samples if self.training and not self.predicts_with_h else 1
             gates = self.gate(draws)  # (J, N, C)
             open_rows = gates.ne(0).any(dim=2).any(dim=0).nonzero().squeeze(1)
-            gates = gates[:, open_rows]
+            if _gathering_pays(len(open_rows), len(self.support_index)):
+                gates = gates[:, open_rows]
+            else:  # the closed rows' terms are zero: cheaper to keep them than to gather the open ones
+                open_rows = None
         influence = self.influence if open_rows is None else self.influence[open_rows]
         alphas = influence[None] if gates is None else gates * influence
         embeddings = self._support_features(open_rows, features.dtype)
-        weights = torch.einsum("nk,jnc->jkc", embeddings, alphas)
-        return torch.einsum("bk,jkc->jbc", features, weights)
+        # Σ_n α_nc f(x_n) as (J, C, N) @ (N, K): 4x faster on CPU than the (K, N) @ (N, C) layout.
+        weights = (alphas.transpose(1, 2) @ embeddings).transpose(1, 2)  # (J, K, C)
+        return features @ weights
 
     def _support_features(self, rows, dtype):
         """f(x_n) of the support rows ``rows`` (None: all): computed in the step when few, else cached."""
@@ -216,7 +225,11 @@ class SparseRepresenterNetwork(nn.Module):
         """Drop the examples whose every gate opens with probability < PRUNE_PROBABILITY.
 
         Slices S, the gate means, the buffers and the ``optimizer``'s state
-        (any state tensor with one row per example). Returns the number dropped.
+        (any state tensor with one row per example). S and the gate means
+        become new parameters, which take the old ones' place in the
+        ``optimizer``: resizing a parameter in place would break the autograd
+        graph of a step still referenced (pruning runs between steps).
+        Returns the number dropped.
         """
         if self.gate is None:
             return 0
@@ -225,14 +238,12 @@ class SparseRepresenterNetwork(nn.Module):
         n_dropped = int((~keep).sum())
         if n_dropped == 0:
             return 0
-        n_rows = len(keep)
-        for parameter in (self.influence, self.gate.mu):
-            state = optimizer.state.get(parameter, {}) if optimizer is not None else {}
-            for name, value in state.items():
-                if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == n_rows:
-                    state[name] = value[keep]
-            parameter.data = parameter.data[keep]
-            parameter.grad = None
+        for owner, name in ((self, "influence"), (self.gate, "mu")):
+            old = getattr(owner, name)
+            new = nn.Parameter(old.detach()[keep], requires_grad=old.requires_grad)
+            setattr(owner, name, new)
+            if optimizer is not None:
+                _replace_parameter(optimizer, old, new, keep)
         self.gate.shape = self.gate.mu.shape
         self.support_index = self.support_index[keep]
         self.support_embeddings = self.support_embeddings[keep]
@@ -259,6 +270,23 @@ class SparseRepresenterNetwork(nn.Module):
             self.gate.shape = self.gate.mu.shape
         self.support_index = self.support_index.new_empty(n_rows)
         self.support_embeddings = self.support_embeddings.new_empty((n_rows, self.support_embeddings.shape[1]))
+
+
+def _replace_parameter(optimizer, old, new, keep):
+    """Put ``new`` in the place of ``old`` in ``optimizer``, with the rows ``keep`` of its state."""
+    for group in optimizer.param_groups:
+        group["params"] = [new if parameter is old else parameter for parameter in group["params"]]
+    state = optimizer.state.pop(old, {})
+    for name, value in state.items():
+        if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == len(keep):
+            state[name] = value[keep]
+    if state:
+        optimizer.state[new] = state
+
+
+def _gathering_pays(n_open, n_rows):
+    """Whether to gather the open rows rather than compute over all: always for the live path."""
+    return n_open <= LIVE_SUPPORTS or 2 * n_open <= n_rows
 
 
 def _normal_quantile(p):
