@@ -24,9 +24,10 @@ GATED_EXPLANATION_LR = 0.03
 class SupportMaintenance(Callback):
     """Refresh the cached support embeddings before each epoch; prune closed gates every ``prune_every`` steps.
 
-    The gates close after a number of steps that hardly depends on N (about
-    1,000-2,000 at the defaults), so pruning within the epoch keeps a large
-    first epoch from paying for closed examples until its end.
+    The gates close after a number of steps that depends little on N
+    (1,000-2,000 at the defaults, at 16k and 64k rows), so pruning within
+    the epoch keeps a large first epoch from paying for closed examples
+    until its end.
     """
 
     def __init__(self, prune_every=100):

@@ -26,11 +26,14 @@ of them (a closed gate's term is zero) rather than gathering the open ones.
 Every 100 steps and at the end of every epoch, examples whose every gate
 opens with probability below :data:`PRUNE_PROBABILITY` (``mu < -3.09 sigma``)
 are removed from the parameters and the optimizer state, so a step costs
-O(batch + open examples) once the gates are sparse. Until then a step is
-O(N): the dense phase lasts about 1,000-2,000 steps at the defaults whatever
-N, which is the whole first epoch from N = 32k rows on (batch 32). This is the one approximation: such a gate would
-open in fewer than 1 step in 1000, with a value of about 0.1 when it does
-(its deterministic value, eq. 20, is already 0). Closed gates get no data
+O(batch + open examples) once the gates are sparse. Until then a step costs
+O(N): at the defaults the dense phase lasted 1,000-2,000 steps at both 16k
+and 64k rows (benchmarks/representer.py, scaling), so it fills the whole
+first epoch of a large N (2,000 steps at 64k rows, batch 32).
+
+Pruning is the one approximation: such a gate would open in fewer than 1
+step in 1000, with a value of about 0.1 when it does (its deterministic
+value, eq. 20, is already 0). Closed gates get no data
 gradient and the penalty's fades as Φ'(μ/σ) does, so under Adam the gate
 means stall around -3σ to -4σ rather than falling further: a stricter
 threshold would keep nearly every closed example in every step.
@@ -45,7 +48,7 @@ from .gates import GaussianGate
 
 # Open examples up to which f(x_n) is computed in the step (exact gradient) rather than cached.
 LIVE_SUPPORTS = 512
-# Examples whose every gate opens with a lower probability are pruned at the end of an epoch
+# Examples whose every gate opens with a lower probability are pruned (every 100 steps and each epoch's end)
 # (see the module docstring for why 1e-3).
 PRUNE_PROBABILITY = 1e-3
 
