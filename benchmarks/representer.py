@@ -376,7 +376,9 @@ def run_uci(ctx, section="uci"):
                     "split": SPLIT_NOTE,
                     "model": "SparseRepresenterClassifier(method=m, eta=η, max_epochs=cap, random_state=seed) "
                              "otherwise at defaults: hidden (64, 64, 64) + W (4 layers), dropout 0.3, Adam lr 1e-3, "
-                             "batch 32, lam=1, n_mc_samples=1, sigma=0.5; non-gated methods get eta=0.01 (unused)",
+                             "batch 32, lam=1, n_mc_samples=1, sigma=0.5, explanation_lr='auto' (S and the gate means "
+                             "at 0.03 for the gated methods, at lr for the others); non-gated methods get "
+                             "eta=0.01 (unused)",
                     "early_stopping": (
                         "fit on the training split only (early_stopping=False) with the callback "
                         "ValidationStopping: after each epoch the validation split's loss (criterion + the "
@@ -613,7 +615,7 @@ def run_scaling(ctx):
                              f"n_informative=10, n_redundant=5, n_classes={p['n_classes']}, "
                              f"random_state={p['seed']}), first N rows",
                 "model": f"SparseRepresenterClassifier(max_epochs={p['epochs']}) at defaults "
-                         "(method='proposed', eta=0.01, batch 32)"},
+                         f"(method='proposed', eta={SparseRepresenterClassifier().eta}, batch 32)"},
         seeds={"data_and_model": p["seed"]},
         columns=["n_train", "batches_per_epoch", "first_epoch_s", "later_epoch_s", "first_epoch_ms_per_row",
                  "first_epoch_per_doubling_beyond_linear", "later_epoch_per_doubling_beyond_linear",
