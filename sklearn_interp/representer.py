@@ -459,11 +459,13 @@ _NOTES_DOC = """
     weighs the sum Σ Φ(μ/σ) over all N x C gates as in eq. (11).
 
     Known limit: images. The paper's image experiment (CIFAR10) fits the
-    MLP on ResNet features; with the convolutional f here the explanation
-    term dominates f's training at λ = 1 (1000 digits, 15 epochs: test
-    accuracy 0.19, against 0.87 at λ = 0), and at λ = 0.1 g learns (0.85)
-    but h stays unfaithful (0.30 at U = 10). Fit images on learned
-    features (a ``features`` module, or a Pipeline step) or tune λ and η.
+    MLP on ResNet features; with the convolutional f here g learns but h
+    stays unfaithful: 1000 digits as 8x8 images (stratified, seed 0, the
+    other 797 to test), 15 epochs, defaults: g's test accuracy 0.90 (0.94
+    at λ = 0), 27 influences, faithfulness 0.27 at U = 10 (split seed 1:
+    0.85 and 0.15); at λ = 0.1 η = 1e-3 closes every gate. Fit images on
+    learned features (a ``features`` module, or a Pipeline step) or tune λ
+    and η.
 
     References
     ----------
