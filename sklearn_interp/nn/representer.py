@@ -241,15 +241,7 @@ class SparseRepresenterNetwork(nn.Module):
         n_dropped = int((~keep).sum())
         if n_dropped == 0:
             return 0
-        for owner, name in ((self, "influence"), (self.gate, "mu")):
-            old = getattr(owner, name)
-            new = nn.Parameter(old.detach()[keep], requires_grad=old.requires_grad)
-            setattr(owner, name, new)
-            if optimizer is not None:
-                _replace_parameter(optimizer, old, new, keep)
-        self.gate.shape = self.gate.mu.shape
-        self.support_index = self.support_index[keep]
-        self.support_embeddings = self.support_embeddings[keep]
+        self._set_support_rows(lambda tensor: tensor[keep], optimizer, keep)
         return n_dropped
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
@@ -260,19 +252,26 @@ class SparseRepresenterNetwork(nn.Module):
         """
         saved = state_dict.get(prefix + "support_index")
         if saved is not None and len(saved) != len(self.support_index):
-            self._resize_support(len(saved))
+            self._set_support_rows(lambda tensor: tensor.new_empty((len(saved), *tensor.shape[1:])))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
-    def _resize_support(self, n_rows):
-        """Uninitialised per-example tensors with ``n_rows`` rows, to be overwritten by a load."""
-        parameters = [self.influence] if self.gate is None else [self.influence, self.gate.mu]
-        for parameter in parameters:
-            parameter.data = parameter.data.new_empty((n_rows, *parameter.shape[1:]))
-            parameter.grad = None
+    def _set_support_rows(self, rows, optimizer=None, keep=None):
+        """Replace each per-example tensor t (S, gate means, buffers) by ``rows(t)``.
+
+        S and the gate means become new parameters; with an ``optimizer``
+        they take the old ones' place there, with the rows ``keep`` of their
+        state.
+        """
+        owners = [(self, "influence")] + ([] if self.gate is None else [(self.gate, "mu")])
+        for owner, name in owners:
+            old = getattr(owner, name)
+            setattr(owner, name, nn.Parameter(rows(old.detach()), requires_grad=old.requires_grad))
+            if optimizer is not None:
+                _replace_parameter(optimizer, old, getattr(owner, name), keep)
         if self.gate is not None:
             self.gate.shape = self.gate.mu.shape
-        self.support_index = self.support_index.new_empty(n_rows)
-        self.support_embeddings = self.support_embeddings.new_empty((n_rows, self.support_embeddings.shape[1]))
+        self.support_index = rows(self.support_index)
+        self.support_embeddings = rows(self.support_embeddings)
 
 
 def _replace_parameter(optimizer, old, new, keep):
