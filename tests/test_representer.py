@@ -349,7 +349,8 @@ def test_example_indices_are_positions_in_the_fitted_data_with_early_stopping(ir
 
 # ----------------------------------------------------------------- bad input
 @pytest.mark.parametrize("params", [{"lam": -0.1}, {"eta": -1.0}, {"sigma": 0.0}, {"sigma": -0.5},
-                                    {"n_mc_samples": 0}, {"method": "rps"}, {"dropout": 1.0}])
+                                    {"n_mc_samples": 0}, {"method": "rps"}, {"dropout": 1.0},
+                                    {"explanation_lr": 0.0}, {"explanation_lr": "fast"}])
 def test_bad_parameters_raise_at_fit(params, iris):
     X_train, _, y_train, _ = iris
     with pytest.raises(ValueError, match=list(params)[0]):
