@@ -35,7 +35,9 @@ from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from sklearn_interp.base import OPTIMIZERS, _set_generator, even_batch_bounds, resolve_device, torch_threads
+from sklearn_interp.base import (OPTIMIZERS, _normalized, _set_generator, even_batch_bounds, merge_duplicate_rows,
+                                 resolve_device, torch_threads)
+from sklearn_interp.nn import weighted_mean
 
 __all__ = ["EpochLog", "hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
 
@@ -118,11 +120,13 @@ class EpochLog(Callback):
 
 # ---------------------------------------------------------------- hand loop
 def prepare_like_fit(estimator, X, y):
-    """Validate, scale and encode as ``fit`` does; return ``(est, X, y, random_state, device)``.
+    """Validate, merge, scale and encode as ``fit`` does; return ``(est, X, y, weights, random_state, device)``.
 
     ``est`` is an unfitted clone holding the validation state
     (``classes_``, ``input_shape_``, ...) that ``_build_module`` reads; ``X`` is
-    scaled as the module sees it.
+    scaled as the module sees it, its rows merged and ordered as ``fit`` does
+    (:func:`~sklearn_interp.base.merge_duplicate_rows`), with the normalized
+    weights of the merged rows (None when all are equal).
     """
     est = clone(estimator)
     if est.early_stopping:
@@ -130,16 +134,19 @@ def prepare_like_fit(estimator, X, y):
     est._validate_params()
     X, y = est._validate_input(X, y, reset=True)
     y = est._encode_targets(y, reset=True)
-    est._fit_input_scaling(X)
-    return est, est._scale(X), y, est.random_state, resolve_device(est.device)
+    X, y, weights, _ = merge_duplicate_rows(X, y, np.ones(len(X)))
+    est._fit_input_scaling(X, weights)
+    est._fit_target_scaling(y, weights)
+    return (est, est._scale(X), est._scale_targets(y), _normalized(weights), est.random_state,
+            resolve_device(est.device))
 
 
-def hand_loop(est, X, y, random_state, device):
+def hand_loop(est, X, y, weights, random_state, device):
     """Train ``est``'s module with a plain PyTorch loop; returns the trained module.
 
-    ``est``, ``X``, ``y``, ``random_state``, ``device`` come from
-    :func:`prepare_like_fit`; the generators, initial weights and batches are
-    those of ``fit``.
+    ``est``, ``X``, ``y``, ``weights``, ``random_state``, ``device`` come from
+    :func:`prepare_like_fit`; the generators, initial weights, batches and
+    the weighted batch means of the loss are those of ``fit``.
     """
     init_generator, generator = est._fit_generators(check_random_state(random_state), device)
     with torch_threads(est.n_threads):
@@ -147,12 +154,13 @@ def hand_loop(est, X, y, random_state, device):
         est._configure_module(module)
         optimizer_class = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else est.optimizer
         optimizer = optimizer_class(module.parameters(), lr=est.lr, weight_decay=est.weight_decay)
-        criterion = est._criterion()().to(device)
+        criterion = est._criterion()(reduction="none").to(device)
         transform = est._train_transform()
         penalty = getattr(module, "penalty", None)
         input_grad = getattr(module, "requires_input_grad", False)
         X_t = torch.as_tensor(X, device=device)
         y_t = torch.as_tensor(y, device=device)
+        w_t = None if weights is None else torch.as_tensor(weights, device=device)
         n = len(X_t)
         bounds = even_batch_bounds(n, max(1, min(est._training_batch_size(n), n)))
         module.train()
@@ -165,13 +173,14 @@ def hand_loop(est, X, y, random_state, device):
                 if transform is not None:
                     xb = transform(xb, generator)
                 yb = y_t[index]
+                wb = None if w_t is None else w_t[index]
                 optimizer.zero_grad()
                 xin = xb.detach().requires_grad_(True) if input_grad else xb
                 outputs = module(xin)
                 outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-                loss = criterion(outputs[0], yb)
+                loss = weighted_mean(criterion(outputs[0], yb), wb)
                 if penalty is not None:
-                    loss = loss + penalty(outputs, xin, training=True)
+                    loss = loss + penalty(outputs, xin, training=True, sample_weight=wb)
                 loss.backward()
                 optimizer.step()
     return module
@@ -202,12 +211,12 @@ def time_against_hand_loop(estimator, X, y, *, repeats=3, warmup=True, memory=Tr
     weights trained by ``fit`` and by the hand loop), the threads, sizes and
     steps, and the memory figures.
     """
-    est, X_v, y_v, seed, device = prepare_like_fit(estimator, X, y)
+    est, X_v, y_v, w_v, seed, device = prepare_like_fit(estimator, X, y)
     if warmup:
         one = clone(estimator).set_params(max_epochs=1)
         one.fit(X, y)
         est_one, *_ = prepare_like_fit(one, X, y)
-        hand_loop(est_one, X_v, y_v, seed, device)
+        hand_loop(est_one, X_v, y_v, w_v, seed, device)
     fit_times, hand_times, epoch_times = [], [], []
     fitted = module = None
     for _ in range(repeats):
@@ -219,7 +228,7 @@ def time_against_hand_loop(estimator, X, y, *, repeats=3, warmup=True, memory=Tr
         epoch_times.append(float(sum(fitted.net_.history[:, "dur"])))
         gc.collect()
         start = time.perf_counter()
-        module = hand_loop(est, X_v, y_v, seed, device)
+        module = hand_loop(est, X_v, y_v, w_v, seed, device)
         hand_times.append(time.perf_counter() - start)
     n = len(X_v)
     batch_size = max(1, min(est._training_batch_size(n), n))
@@ -243,7 +252,7 @@ def time_against_hand_loop(estimator, X, y, *, repeats=3, warmup=True, memory=Tr
     }
     if memory:
         _, fit_memory = peak_memory(lambda: clone(estimator).fit(X, y), trace_python=trace_python)
-        _, hand_memory = peak_memory(lambda: hand_loop(est, X_v, y_v, seed, device), trace_python=trace_python)
+        _, hand_memory = peak_memory(lambda: hand_loop(est, X_v, y_v, w_v, seed, device), trace_python=trace_python)
         result["memory_method"] = fit_memory.pop("method")
         hand_memory.pop("method")
         result.update({f"fit_{key}": value for key, value in fit_memory.items()})

@@ -50,6 +50,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
 from sklearn_interp import SparseRepresenterClassifier, datasets
+from sklearn_interp.base import merge_duplicate_rows
 
 METHODS = ("proposed", "Joint", "RPS", "RPSR", "Pretrain", "PretrainR")
 GATED = ("proposed", "RPSR", "PretrainR")
@@ -154,15 +155,17 @@ class ValidationStopping(Callback):
             raise KeyboardInterrupt
 
 
-def _scaled_like_fit(X_train, X_other):
-    """``X_other`` in the module's input space, scaled as ``fit(X_train, ...)`` will scale it.
+def _scaled_like_fit(X_train, y_train, X_other):
+    """``X_other`` in the module's input space, scaled as ``fit(X_train, y_train)`` will scale it.
 
-    Uses the estimator's own (private) scaling on a throwaway instance, as
-    ``benchmarks.harness.prepare_like_fit`` does; :func:`_fit` checks that the
-    fitted model ended with the same offsets and scales.
+    Uses the estimator's own (private) row merging and scaling on a throwaway
+    instance, as ``benchmarks.harness.prepare_like_fit`` does; :func:`_fit`
+    checks that the fitted model ended with the same offsets and scales.
     """
     probe = SparseRepresenterClassifier()
-    probe._fit_input_scaling(np.asarray(X_train, dtype=np.float64))
+    encoded = np.searchsorted(np.unique(y_train), y_train).astype(np.int64)
+    X_fit, _, weights, _ = merge_duplicate_rows(np.asarray(X_train, dtype=np.float64), encoded, np.ones(len(encoded)))
+    probe._fit_input_scaling(X_fit, weights)
     return probe._scale(np.asarray(X_other, dtype=np.float64)), probe
 
 
@@ -174,7 +177,7 @@ def _patience(n_train, batch_size, p):
 def _fit(method, eta, seed, max_epochs, X_train, y_train, X_valid, y_valid, patience, **extra):
     """Fit one model with validation stopping; returns ``(clf, info)``."""
     classes = np.unique(y_train)
-    X_valid_scaled, probe = _scaled_like_fit(X_train, X_valid)
+    X_valid_scaled, probe = _scaled_like_fit(X_train, y_train, X_valid)
     y_valid_encoded = np.searchsorted(classes, y_valid)
     stop = ValidationStopping(X_valid_scaled, y_valid_encoded, patience)
     clf = SparseRepresenterClassifier(method=method, eta=eta, max_epochs=max_epochs, random_state=seed,

@@ -10,10 +10,14 @@ The module contract
 -------------------
 ``forward(x)`` returns either the main output (logits for a classifier,
 predictions for a regressor) or a tuple whose first element is the main output.
-The input ``x`` is already scaled (see "Input scaling" below).
-A module may define ``penalty(outputs, X, training)`` returning the extra loss
-terms (already weighted) computed from that tuple and the input batch ``X``; it
-is added to the criterion.
+The input ``x`` is already scaled (standardized features, or pixels in
+[0, 1]); a regressor's targets are standardized too (``NeuralRegressorBase``).
+A module may define ``penalty(outputs, X, training, sample_weight)`` returning
+the extra loss terms (already weighted) computed from that tuple and the input
+batch ``X``; it is added to the criterion. ``sample_weight`` is None or the
+batch's weights, normalized to mean 1 over the training rows: a term that
+averages over the batch's samples averages with
+:func:`sklearn_interp.nn.weighted_mean`.
 A module with ``requires_input_grad = True`` receives, in training steps, an
 input tensor that requires grad, and its penalty receives that same tensor as
 ``X``, so it can differentiate the outputs with respect to the input
@@ -33,8 +37,14 @@ Loss weights and other hyperparameters that the module reads at training time
 are listed in the estimator's ``_module_params``; the base copies them onto the
 module before every fit, so ``set_params`` reaches a warm-started module too.
 
-Inference runs the module in float64 (parameters and input upcast, see
-:meth:`NeuralEstimatorBase._infer`), so ``forward`` must follow its input's dtype.
+Training rows: ``fit`` merges identical rows (same x and y) into one whose
+sample weight is the sum of theirs, drops rows of weight 0 and sorts the rest
+(:func:`merge_duplicate_rows`), so a row of weight 2 is the same fit as the row
+twice, in any order. The criterion and penalties average with the weights.
+
+Inference runs the module in float64 for tabular data on the CPU and float32
+otherwise (``inference_precision``, :meth:`NeuralEstimatorBase.inference_dtype`),
+so ``forward`` must follow its input's dtype.
 """
 
 import contextlib
@@ -47,20 +57,24 @@ from numbers import Integral, Real
 
 import joblib
 import numpy as np
+import scipy.sparse
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._constraints import CALLBACKS, DEVICE
+from .explanation import sample_coords
 from .nn.init import reset_parameters
+from .nn.reduction import weighted_mean
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -132,22 +146,83 @@ def torch_threads(n_threads):
             torch.set_num_threads(previous)
 
 
+def standardization(values, sample_weight=None):
+    """Per-column ``(mean, std)`` of a 2D array, weighted, in float64; a constant column gets std 1.
+
+    The deviations are divided by their largest magnitude before squaring, so
+    the squares stay finite for values in any units (1e200, 1e-200).
+    """
+    sample_weight = np.ones(len(values)) if sample_weight is None else sample_weight  # float64 sums
+    offset = np.average(values, axis=0, weights=sample_weight)
+    spread = np.abs(values - offset).max(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    scale = spread * np.sqrt(np.average(((values - offset) / spread) ** 2, axis=0, weights=sample_weight))
+    return offset, np.where(scale > 0, scale, 1.0)
+
+
+def merge_duplicate_rows(X, y, sample_weight):
+    """The fit's rows as a weighted empirical distribution: ``(X, y, sample_weight, positions)``.
+
+    Rows with the same x and y are merged into one whose weight is the sum of
+    theirs, rows whose weight is 0 are dropped, and the rows come in one
+    canonical order: sorted by value, feature by feature, then by y. A row
+    of weight 2 is then the same fit as the row twice, the order of the rows
+    does not matter, and neither does a change of units that keeps each
+    feature's order (the scaling of X). ``positions`` holds each kept row's
+    first position in ``X``.
+    """
+    n = len(X)
+    features, targets = np.ascontiguousarray(X).reshape(n, -1), np.ascontiguousarray(y).reshape(n, -1)
+    fields = [(f"x{i}", features.dtype) for i in range(features.shape[1])]
+    fields += [(f"y{i}", targets.dtype) for i in range(targets.shape[1])]
+    rows = np.concatenate([features.view(np.uint8), targets.view(np.uint8)], axis=1)
+    _, first, inverse = np.unique(rows.view(np.dtype(fields)).ravel(), return_index=True, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=sample_weight, minlength=len(first))
+    positions = first[weights > 0]
+    return X[positions], y[positions], weights[weights > 0], positions
+
+
+def _normalized(sample_weight):
+    """Weights scaled to mean 1; None when they are all equal (the unweighted loss)."""
+    if sample_weight is None or np.all(sample_weight == sample_weight[0]):
+        return None
+    return (sample_weight / sample_weight.mean()).astype(np.float32)
+
+
 def _ndim_error(ndim):
     return ValueError(f"Expected a 2D (tabular) or 3D/4D (image) array, got X.ndim={ndim}.")
 
 
 class TensorDataset(torch.utils.data.Dataset):
-    """Inputs (and targets) held as whole tensors on the compute device."""
+    """Inputs, targets and sample weights held as whole tensors on the compute device.
 
-    def __init__(self, X, y=None, device="cpu"):
+    ``sample_weight`` (None: every row weighs the same) holds each row's
+    weight, normalized to mean 1 over the dataset, so that a batch's weighted
+    mean loss is an unbiased estimate of the dataset's weighted mean loss.
+    """
+
+    def __init__(self, X, y=None, sample_weight=None, device="cpu"):
         self.X = torch.as_tensor(X, device=device)
         self.y = None if y is None else torch.as_tensor(y, device=device)
+        self.sample_weight = None if sample_weight is None else torch.as_tensor(sample_weight, device=device)
 
     def __len__(self):
         return len(self.X)
 
     def __getitem__(self, index):
         return self.X[index], (None if self.y is None else self.y[index])
+
+
+class Batch(tuple):
+    """An ``(X, y)`` batch whose rows' weights ride along as ``sample_weight`` (None: equal weights).
+
+    A 2-tuple, so skorch and callbacks unpack it as any batch.
+    """
+
+    def __new__(cls, X, y, sample_weight=None):
+        batch = super().__new__(cls, (X, y))
+        batch.sample_weight = sample_weight
+        return batch
 
 
 def even_batch_bounds(n_samples, batch_size):
@@ -192,6 +267,7 @@ class TensorBatchIterator:
 
     def __iter__(self):
         X, y = self.dataset.X, self.dataset.y
+        weights = getattr(self.dataset, "sample_weight", None)
         order = None
         if self.shuffle:
             device = self.generator.device if self.generator is not None else X.device
@@ -199,31 +275,31 @@ class TensorBatchIterator:
         for start, stop in self._bounds():
             index = slice(start, stop) if order is None else order[start:stop]
             X_batch = X[index] if self.transform is None else self.transform(X[index], self.generator)
-            yield X_batch, (None if y is None else y[index])
+            yield Batch(X_batch, None if y is None else y[index], None if weights is None else weights[index])
 
 
 class InterpNet(NeuralNet):
     """The private skorch net behind every estimator (see the module contract)."""
 
-    def float64_module(self):
-        """A float64 copy of ``module_`` in eval mode, for inference; remade whenever a weight changes.
+    def inference_module(self, dtype):
+        """A copy of ``module_`` in ``dtype`` and eval mode, for inference; remade whenever a weight changes.
 
-        The copy is keyed by the identity, version counter and shape of every
-        tensor of the module (training steps and ``load_state_dict`` bump the
-        counters; pruning changes shapes), so a warm fit, or weights edited by
-        hand, are never served stale.
+        The copy is keyed by the dtype and by the identity, version counter
+        and shape of every tensor of the module (training steps and
+        ``load_state_dict`` bump the counters; pruning changes shapes), so a
+        warm fit, or weights edited by hand, are never served stale.
         """
         tensors = [*self.module_.parameters(), *self.module_.buffers()]
-        key = tuple((id(tensor), tensor._version, tensor.shape) for tensor in tensors)
-        cached = self.__dict__.get("_float64_cache")
+        key = (dtype, *((id(tensor), tensor._version, tensor.shape) for tensor in tensors))
+        cached = self.__dict__.get("_inference_cache")
         if cached is None or cached[0] != key:
-            module = copy.deepcopy(self.module_).double().eval()
-            cached = self.__dict__["_float64_cache"] = (key, module)
+            module = copy.deepcopy(self.module_).to(dtype).eval()
+            cached = self.__dict__["_inference_cache"] = (key, module)
         return cached[1]
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_float64_cache", None)
+        state.pop("_inference_cache", None)
         return state
 
     def _set_training(self, training=True):
@@ -258,8 +334,19 @@ class InterpNet(NeuralNet):
         if getattr(self.module_, "requires_input_grad", False):
             Xi = Xi.detach().requires_grad_(True)  # the same tensor reaches forward and penalty
         y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        data_loss, penalty = self.loss_terms(y_pred, yi, X=Xi, training=True,
+                                             sample_weight=getattr(batch, "sample_weight", None))
+        loss = data_loss + penalty
         loss.backward()
+        return {"loss": loss, "data_loss": data_loss.detach(), "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False,
+                                 sample_weight=getattr(batch, "sample_weight", None))
         return {"loss": loss, "y_pred": y_pred}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -277,18 +364,32 @@ class InterpNet(NeuralNet):
                     f"the {prefix} loss became {loss} in epoch {len(self.history)}, batch {batch_count + 1}"
                 )
             self.history.record_batch(prefix + "_loss", loss)
+            if "data_loss" in step:
+                self.history.record_batch(prefix + "_data_loss", step["data_loss"].item())
             self.history.record_batch(prefix + "_batch_size", len(batch[0]))
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        """The criterion's weighted mean over the batch plus the module's penalty (see :meth:`loss_terms`)."""
+        data_loss, penalty = self.loss_terms(y_pred, y_true, X, training, sample_weight)
+        return data_loss + penalty
+
+    def loss_terms(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        """``(data_loss, penalty)``: the criterion's weighted mean over the batch, and the module's penalty.
+
+        The criterion is built with ``reduction="none"``; ``sample_weight`` is
+        the batch's slice of the normalized weights (None: equal weights) and
+        reaches the module's penalty too. Training steps record the data loss
+        alone in the history as ``train_data_loss``.
+        """
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
-        loss = self.criterion_(outputs[0], y_true)
+        data_loss = weighted_mean(self.criterion_(outputs[0], y_true), sample_weight)
         penalty = getattr(self.module_, "penalty", None)
-        if penalty is not None:
-            loss = loss + penalty(outputs, X, training=training)
-        return loss
+        if penalty is None:
+            return data_loss, data_loss.new_zeros(())
+        return data_loss, penalty(outputs, X, training=training, sample_weight=sample_weight)
 
 
 def _set_generator(module, generator):
@@ -319,8 +420,8 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def __init__(self, *, max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam", weight_decay=0.0,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
-                 n_threads=1, inference_batch_size="auto", random_state=None, verbose=0, warm_start=False,
-                 callbacks=None):
+                 n_threads=1, inference_batch_size="auto", inference_precision="auto", random_state=None,
+                 verbose=0, warm_start=False, callbacks=None):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -332,6 +433,7 @@ class NeuralEstimatorBase(BaseEstimator):
         self.device = device
         self.n_threads = n_threads
         self.inference_batch_size = inference_batch_size
+        self.inference_precision = inference_precision
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -350,6 +452,7 @@ class NeuralEstimatorBase(BaseEstimator):
         "n_threads": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"),
                       None],
         "inference_batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "inference_precision": [StrOptions({"auto", "float32", "float64"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -395,6 +498,15 @@ class NeuralEstimatorBase(BaseEstimator):
         flat_fit = self.n_features_in_ == math.prod(fitted) != fitted[0]
         return X.reshape(len(X), -1) if flat_fit else X.reshape((len(X), *fitted))
 
+    def _check_dense(self, X):
+        if scipy.sparse.issparse(X):
+            raise TypeError(
+                f"{type(self).__name__} takes dense X, got a sparse {type(X).__name__} of shape {X.shape}: the "
+                "network reads every value. In a Pipeline, have the encoder output a dense array "
+                "(OneHotEncoder(sparse_output=False), or ColumnTransformer(..., sparse_threshold=0)), or pass "
+                "X.toarray() when it fits in memory."
+            )
+
     @staticmethod
     def _check_no_string_columns(X):
         dtypes = getattr(X, "dtypes", None)
@@ -411,6 +523,7 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def _validate_input(self, X, y="no_validation", reset=True):
         """Validate X (and y); return X shaped as the module's samples, float64 or float32, unscaled."""
+        self._check_dense(X)
         self._check_no_string_columns(X)
         X = self._canonical_array(X, reset)
         kwargs = dict(reset=reset, dtype=(np.float64, np.float32), allow_nd=self._accepts_images())
@@ -443,9 +556,33 @@ class NeuralEstimatorBase(BaseEstimator):
             )
         return image_shape
 
+    def _feature_name_coords(self, names=None):
+        """Labels of the explanation axes that come from the input feature names.
+
+        Parameters
+        ----------
+        names : array-like of str, default=None
+            The feature names; None uses ``feature_names_in_``, else
+            ``x0 .. x{p-1}``.
+
+        Returns
+        -------
+        coords : dict of str to ndarray
+            ``{"feature": names}`` for tabular data, ``{}`` for images.
+            Estimators with more such axes (e.g. SENN's input concepts)
+            extend it.
+        """
+        if len(self.input_shape_) != 1:
+            return {}
+        if names is None:
+            names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{i}" for i in range(self.input_shape_[0])]
+        return {"feature": np.asarray(names)}
+
     # ----------------------------------------------------------- input scaling
-    def _fit_input_scaling(self, X):
-        """Set ``input_offset_`` and ``input_scale_``, computed in float64.
+    def _fit_input_scaling(self, X, sample_weight=None):
+        """Set ``input_offset_`` and ``input_scale_``, computed in float64 (weighted by ``sample_weight``).
 
         Tabular features are standardized (mean 0, std 1; a constant feature
         keeps scale 1). Images keep pixels in [0, 1] as they are; images with
@@ -453,12 +590,7 @@ class NeuralEstimatorBase(BaseEstimator):
         training range, one offset and scale for all pixels.
         """
         if X.ndim == 2:
-            offset = X.mean(axis=0, dtype=np.float64)
-            # Scaling by the largest deviation first keeps the squares finite for any units.
-            spread = np.abs(X - offset).max(axis=0)
-            spread = np.where(spread > 0, spread, 1.0)
-            scale = spread * np.sqrt(np.mean(((X - offset) / spread) ** 2, axis=0))
-            scale = np.where(scale > 0, scale, 1.0)
+            offset, scale = standardization(X, sample_weight)
         else:
             low, high = float(X.min()), float(X.max())
             inside = low >= 0 and high <= 1
@@ -481,6 +613,17 @@ class NeuralEstimatorBase(BaseEstimator):
     def _unscale(self, X):
         """Module-space values back in the units of X, float64."""
         return np.asarray(X, dtype=np.float64) * self.input_scale_ + self.input_offset_
+
+    def _fit_target_scaling(self, y, sample_weight):
+        """Regressors standardize their targets (see :class:`NeuralRegressorBase`); classifiers do nothing."""
+
+    def _scale_targets(self, y):
+        """Targets as the criterion sees them: class indices as they are (classifiers)."""
+        return y
+
+    def _unscale_targets(self, values, offset=True):
+        """Module outputs in the units of the targets: logits as they are (classifiers), float64."""
+        return np.asarray(values, dtype=np.float64)
 
     # ---------------------------------------------------------------- fitting
     def _build_module(self, X, y):
@@ -522,6 +665,7 @@ class NeuralEstimatorBase(BaseEstimator):
         return InterpNet(
             module=module,
             criterion=self._criterion(),
+            criterion__reduction="none",
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             optimizer__param_groups=self._param_groups(),
@@ -542,25 +686,27 @@ class NeuralEstimatorBase(BaseEstimator):
             **quiet,
         )
 
-    def _split(self, X, y, random_state):
-        """``(X_train, y_train), valid`` (None without early stopping); sets ``_train_positions``.
+    def _split(self, X, y, sample_weight, random_state):
+        """``(train, valid, train_positions)``: ``(X, y, sample_weight)`` of each part.
 
-        ``_train_positions`` holds the positions in ``X`` of the training rows,
-        for methods whose parameters belong to training examples.
+        ``valid`` is None without early stopping.
+
+        The validation rows are drawn at random (stratified by class where
+        every class has two rows) and keep their weights, so the validation
+        loss of early stopping is weighted as the training loss is.
+        ``train_positions`` are the training rows' positions in ``X``.
         """
         positions = np.arange(len(X))
         if not self.early_stopping:
-            self._train_positions = positions
-            return (X, y), None
+            return (X, y, sample_weight), None, positions
         stratify = None
         if not self._y_numeric:
             counts, n_valid = np.bincount(y), int(np.ceil(self.validation_fraction * len(y)))
             if counts.min() >= 2 and len(counts) <= min(n_valid, len(y) - n_valid):
                 stratify = y
-        X_train, X_valid, y_train, y_valid, self._train_positions, _ = train_test_split(
-            X, y, positions, test_size=self.validation_fraction, random_state=random_state, stratify=stratify
-        )
-        return (X_train, y_train), (X_valid, y_valid)
+        train, valid = train_test_split(positions, test_size=self.validation_fraction, random_state=random_state,
+                                        stratify=stratify)
+        return (X[train], y[train], sample_weight[train]), (X[valid], y[valid], sample_weight[valid]), train
 
     def _structure(self):
         return {name: getattr(self, name) for name in self._structural_params}
@@ -593,7 +739,7 @@ class NeuralEstimatorBase(BaseEstimator):
             delattr(self, name)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` and ``y``.
 
         Parameters
@@ -603,6 +749,13 @@ class NeuralEstimatorBase(BaseEstimator):
             ``feature_names_in_``.
         y : array-like of shape (n_samples,)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the loss (and in the input
+            and target scaling, and the validation loss of early stopping);
+            None weighs every row the same. Identical rows are merged into
+            one weighted row, so a row of weight 2 is the same fit as the row
+            twice; rows of weight 0 are left out (and not reported as
+            training examples).
 
         Returns
         -------
@@ -611,47 +764,129 @@ class NeuralEstimatorBase(BaseEstimator):
 
         Raises
         ------
+        ValueError
+            For invalid input, fewer than 2 rows of positive weight, or
+            (classifiers) fewer than 2 classes among them.
         TrainingDivergedError
             When the loss or the weights become NaN or infinite. A first fit
             leaves the estimator unfitted; a warm fit restores the weights it
             started from.
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the training loss of the last epoch is no lower than that of
+            the first batch: the learning rate is likely too large.
         """
         warm = self._warm()
+        sample_labels = sample_coords(X).get("sample")
         X, y = self._validate_input(X, y, reset=not warm)
+        X, y, kept = self._weighted_rows(X, y, sample_weight)
         y = self._encode_targets(y, reset=not warm)
+        X_fit, y_fit, weights, merged = merge_duplicate_rows(X, y, kept[1])
         if not warm:
-            self._fit_input_scaling(X)
+            self._fit_input_scaling(X_fit, weights)
+            self._fit_target_scaling(y_fit, weights)
         random_state = check_random_state(self.random_state)
         device = self.net_.device if warm else resolve_device(self.device)
         init_generator, train_generator = self._fit_generators(random_state, device)
-        (X_train, y_train), valid = self._split(self._scale(X), y, random_state)
+        train, valid, positions = self._split(self._scale(X_fit), self._scale_targets(y_fit), weights, random_state)
+        self._fit_positions = kept[0]
+        self._train_positions = merged[positions]
         with torch_threads(self.n_threads):
-            module = self.net_.module_ if warm else self._init_module(X_train, y_train, init_generator)
+            module = self.net_.module_ if warm else self._init_module(train[0], train[1], init_generator)
             snapshot = copy.deepcopy(module.state_dict()) if warm else None
             try:
-                self.net_ = self._train(module, X_train, y_train, valid, device, train_generator)
+                self.net_ = self._train(module, train, valid, device, train_generator)
             except TrainingDivergedError as error:
                 self._after_divergence(module, snapshot, error)
         self._fitted_structure = self._structure()
-        self._after_fit(X, y)
+        self._fit_sample_labels = sample_labels
+        try:
+            self._after_fit(X, y)
+        finally:
+            del self._fit_sample_labels, self._fit_positions
         return self
 
-    def _train(self, module, X_train, y_train, valid, device, generator):
+    def _weighted_rows(self, X, y, sample_weight):
+        """``(X, y, (positions, weights))`` of the rows with a positive weight (all rows without weights).
+
+        ``positions`` (None when every row is kept) are their positions in the
+        X given to ``fit``.
+        """
+        if sample_weight is None:
+            weights, positions = np.ones(len(X)), None
+        else:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            positions = np.flatnonzero(weights > 0)
+            if len(positions) == len(X):
+                positions = None
+            else:
+                X, y, weights = X[positions], y[positions], weights[positions]
+        if len(X) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples (rows of positive weight) to fit; got "
+                f"{len(X)} sample."
+            )
+        return X, y, (positions, weights)
+
+    def _position_in_fit(self, positions):
+        """Positions among the rows ``_after_fit`` receives, mapped to positions in the X given to ``fit``.
+
+        For ``_after_fit`` of estimators that report training rows by
+        position: rows of weight 0 are not among the rows it receives.
+        """
+        return positions if self._fit_positions is None else self._fit_positions[positions]
+
+    def _train(self, module, train, valid, device, generator):
+        """Train ``module`` on ``train`` (and ``valid``): ``(X, y, sample_weight)`` in the module's units."""
         self._configure_module(module)
-        valid_dataset = None if valid is None else TensorDataset(*valid, device=device)
-        net = self._make_net(module, len(X_train), valid_dataset, device, generator)
+        valid_dataset = None if valid is None else self._dataset(*valid, device=device)
+        net = self._make_net(module, len(train[0]), valid_dataset, device, generator)
         net.initialize()
         if hasattr(self, "net_") and self.net_.module_ is module:
             net.history_ = self.net_.history_  # a warm fit continues the training log
+        warm = len(net.history) > 0
         _set_generator(net.module_, generator)
         try:
-            net.partial_fit(TensorDataset(X_train, y_train, device=device))
+            net.partial_fit(self._dataset(*train, device=device))
         finally:
             _set_generator(net.module_, None)
         bad = [name for name, value in net.module_.named_parameters() if not torch.isfinite(value).all()]
         if bad:
             raise TrainingDivergedError(f"the weights {bad} became non-finite")
+        if not warm:
+            self._check_loss_decreased(net)
         return net
+
+    @staticmethod
+    def _dataset(X, y, sample_weight, device):
+        return TensorDataset(X, y, _normalized(sample_weight), device=device)
+
+    def _check_loss_decreased(self, net):
+        """Warn (ConvergenceWarning) when the data loss of the last epoch is no lower than the first batch's.
+
+        The data loss is the criterion alone (cross-entropy, squared error),
+        without the method's penalty, which may rightly grow while the model
+        learns (a loss between g and h that starts near 0). Only for a
+        network trained from its initial weights: a warm fit may start where
+        the loss no longer falls.
+        """
+        history = net.history
+        if "train_data_loss" not in history[0]["batches"][0]:
+            return
+        last = [batch for batch in history[-1]["batches"] if "train_data_loss" in batch]
+        sizes = np.array([batch["train_batch_size"] for batch in last])
+        final = float(np.dot([batch["train_data_loss"] for batch in last], sizes) / sizes.sum())
+        initial = history[0]["batches"][0]["train_data_loss"]
+        if final >= initial:
+            warnings.warn(
+                f"{type(self).__name__} did not learn: the training loss of the last epoch ({final:.4g}, without "
+                f"the method's penalty) is no lower than that of the first batch ({initial:.4g}) after "
+                f"{len(history)} epochs. The learning rate lr={self.lr} is likely too large (or far too small) "
+                "for this data; try a lower lr.",
+                ConvergenceWarning,
+            )
 
     def _after_divergence(self, module, snapshot, error):
         if snapshot is None:
@@ -667,7 +902,13 @@ class NeuralEstimatorBase(BaseEstimator):
         ) from None
 
     def _after_fit(self, X, y):
-        """Compute fitted attributes that need the trained module (optional); X is validated, unscaled."""
+        """Compute fitted attributes that need the trained module (optional).
+
+        ``X`` (validated, unscaled) and ``y`` (encoded: class indices, or
+        targets in their own units) are the rows of positive weight; an
+        estimator that reports training rows by position maps its positions
+        in ``X`` through :meth:`_position_in_fit`.
+        """
 
     # -------------------------------------------------------------- inference
     def _inference_chunk(self):
@@ -676,27 +917,42 @@ class NeuralEstimatorBase(BaseEstimator):
         shape = getattr(self, "input_shape_", (1,))
         return max(1, INFERENCE_CHUNK_VALUES // math.prod(shape))
 
+    def inference_dtype(self):
+        """The torch dtype inference runs in (see ``inference_precision``).
+
+        ``"auto"``: float64 for tabular data on the CPU, so that a row's output
+        does not depend on the rows beside it (float32 matrix products round
+        differently with the batch's shape and the CPU's threads;
+        scikit-learn's invariance checks compare at 1e-7, float64 rounding
+        stays near 1e-15); float32 for images (float64 convolutions take a
+        generic CPU path several times slower) and on a GPU (where float64
+        is many times slower).
+        """
+        check_is_fitted(self)
+        if self.inference_precision != "auto":
+            return getattr(torch, self.inference_precision)
+        on_cpu = torch.device(self.net_.device).type == "cpu"
+        return torch.float64 if on_cpu and len(self.input_shape_) == 1 else torch.float32
+
     def _infer(self, X, reduce, per_chunk=False):
         """Run validated, unscaled ``X`` through the module in eval mode, chunk by chunk.
 
-        Each chunk is scaled, cast to float32 (the training precision) and then
-        run in float64 (module parameters upcast), so a row's output does not
-        depend on which other rows share its chunk: float32 matrix products
-        round differently with the batch's shape and the CPU's threads, float64
-        rounding stays far below any tolerance that matters (~1e-15).
-        ``reduce(outputs)`` maps each chunk's output tuple (float64 tensors) to
-        an array or a tuple of arrays, so only what the caller needs is kept:
-        one row per sample, or with ``per_chunk=True`` one row per chunk (a
-        summary such as a minimum). The arrays are written into preallocated
-        results, never held twice.
+        Each chunk is scaled, cast to float32 (the training precision) and run
+        in :meth:`inference_dtype` (float64: module parameters upcast);
+        ``reduce(outputs)`` receives the chunk's output tuple as float64
+        tensors and maps it to an array or a tuple of arrays, so only what the
+        caller needs is kept: one row per sample, or with ``per_chunk=True``
+        one row per chunk (a summary such as a minimum). The arrays are
+        written into preallocated results, never held twice.
         """
-        module = self.net_.float64_module()
+        dtype = self.inference_dtype()
+        module = self.net_.inference_module(dtype)
         chunk, device, results = self._inference_chunk(), self.net_.device, None
         with torch.no_grad(), torch_threads(self.n_threads):
             for start in range(0, len(X), chunk):
-                x = torch.as_tensor(self._scale(X[start:start + chunk]), device=device).double()
+                x = torch.as_tensor(self._scale(X[start:start + chunk]), device=device).to(dtype)
                 outputs = module(x)
-                outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+                outputs = tuple(output.double() for output in (outputs if isinstance(outputs, tuple) else (outputs,)))
                 if not torch.isfinite(outputs[0]).all():
                     raise ValueError(
                         "The model produced non-finite outputs (NaN or infinity) for rows "
@@ -798,7 +1054,14 @@ class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
 
 
 class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
-    """Base for regressors: float32 targets of shape (n, n_targets), MSE loss."""
+    """Base for regressors: targets standardized per output, MSE loss.
+
+    The module is trained on ``(y - target_offset_) / target_scale_`` (weighted
+    mean and standard deviation of each output, in float64, before the
+    float32 cast), so the learning rate and the loss weights mean the same
+    for targets in any units; ``predict`` and every explained quantity come
+    back in the units of y (``_unscale_targets``).
+    """
 
     _y_numeric = True
 
@@ -808,10 +1071,27 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
     def _encode_targets(self, y, reset):
         if reset:
             self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
-        y = y.reshape(len(y), -1).astype(np.float32)
+        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
         if y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {y.shape[1]} targets, but the model was fitted with {self.n_outputs_}.")
         return y
+
+    def _fit_target_scaling(self, y, sample_weight):
+        """Set ``target_offset_`` and ``target_scale_`` (n_outputs,): weighted mean and std, float64."""
+        self.target_offset_, self.target_scale_ = standardization(y, sample_weight)
+
+    def _scale_targets(self, y):
+        with np.errstate(over="ignore"):
+            scaled = np.ascontiguousarray((y - self.target_offset_) / self.target_scale_, dtype=np.float32)
+        if not np.isfinite(scaled).all():
+            raise ValueError("y has values so far outside the range of the first fit's targets that they overflow "
+                             "float32 once scaled like them; check their units.")
+        return scaled
+
+    def _unscale_targets(self, values, offset=True):
+        """Module outputs (..., n_outputs) in the units of y, float64; ``offset=False`` for a term of a sum."""
+        values = np.asarray(values, dtype=np.float64) * self.target_scale_
+        return values + self.target_offset_ if offset else values
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -820,5 +1100,5 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
 
     def predict(self, X):
         """Predicted targets, float64, shape (n_samples,) or (n_samples, n_targets)."""
-        prediction = self._predict_outputs(X, _main_numpy)
+        prediction = self._predict_outputs(X, lambda outputs: self._unscale_targets(outputs[0].cpu().numpy()))
         return prediction.ravel() if self.n_outputs_ == 1 else prediction

@@ -13,6 +13,7 @@ from ._constraints import IMAGE_SHAPE, positive_int_sequence
 from .base import NeuralClassifierBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
+from .nn.reduction import weighted_mean
 
 
 class PrototypeNetwork(nn.Module):
@@ -52,12 +53,12 @@ class PrototypeNetwork(nn.Module):
         distances = self.distances(codes)
         return self.classifier(distances), distances, codes
 
-    def penalty(self, outputs, x, training=False):
+    def penalty(self, outputs, x, training=False, sample_weight=None):
         _, distances, codes = outputs
         reconstruction = self.decoder(codes)
-        recon = (reconstruction - x).pow(2).flatten(1).sum(1).mean()  # R, eq. (4)
-        r1 = distances.min(dim=0).values.mean()  # R1, eq. (5)
-        r2 = distances.min(dim=1).values.mean()  # R2, eq. (6)
+        recon = weighted_mean((reconstruction - x).pow(2).flatten(1).sum(1), sample_weight)  # R, eq. (4)
+        r1 = distances.min(dim=0).values.mean()  # R1, eq. (5): a minimum over the batch, no sample's own term
+        r2 = weighted_mean(distances.min(dim=1).values, sample_weight)  # R2, eq. (6)
         return self.lam_recon * recon + self.lam_r1 * r1 + self.lam_r2 * r2
 
 
@@ -159,6 +160,12 @@ class PrototypeClassifier(NeuralClassifierBase):
         Rows per chunk in ``predict``, ``predict_proba``, ``explain`` and
         the validation split; "auto" takes chunks of about 2**19 input values
         (26k rows of 20 features, 668 28x28 images), so memory stays bounded.
+    inference_precision : {"auto", "float32", "float64"}, default="auto"
+        Precision of prediction and explanation (training is float32).
+        "auto": float64 for tabular data on the CPU (a row's output does not
+        depend on the rows beside it, as scikit-learn's checks require),
+        float32 for images and on a GPU, where float64 is several times
+        slower (``benchmarks run inference``).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, shuffling, augmentation and the
         validation split; an int makes fits reproducible.
@@ -292,7 +299,7 @@ class PrototypeClassifier(NeuralClassifierBase):
                  elastic_sigma=4.0, elastic_alpha=20.0, max_epochs=100, batch_size="auto", lr=0.002,
                  optimizer="adam", weight_decay=0.0, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, device="auto", n_threads=1, inference_batch_size="auto",
-                 random_state=None, verbose=0, warm_start=False, callbacks=None):
+                 inference_precision="auto", random_state=None, verbose=0, warm_start=False, callbacks=None):
         self.n_prototypes = n_prototypes
         self.lam_recon = lam_recon
         self.lam_r1 = lam_r1
@@ -309,7 +316,8 @@ class PrototypeClassifier(NeuralClassifierBase):
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
-            inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
+            inference_batch_size=inference_batch_size, inference_precision=inference_precision,
+            random_state=random_state, verbose=verbose,
             warm_start=warm_start, callbacks=callbacks,
         )
 
@@ -347,9 +355,10 @@ class PrototypeClassifier(NeuralClassifierBase):
         self.prototype_mean_distances_ = chunk_sum.sum(axis=0) / len(X)
         best_chunk = chunk_min.argmin(axis=0)
         columns = np.arange(len(prototypes))
-        self.prototype_nearest_indices_ = best_chunk * self._inference_chunk() + chunk_argmin[best_chunk, columns]
+        nearest = best_chunk * self._inference_chunk() + chunk_argmin[best_chunk, columns]
+        self.prototype_nearest_indices_ = self._position_in_fit(nearest)
         self.prototype_nearest_distances_ = chunk_min[best_chunk, columns]
-        self.prototype_nearest_examples_ = np.asarray(X[self.prototype_nearest_indices_], dtype=np.float64)
+        self.prototype_nearest_examples_ = np.asarray(X[nearest], dtype=np.float64)
         if X.ndim == 2:  # in the units of X, where plots flag decoded prototypes outside it
             self.feature_range_ = np.stack([X.min(axis=0), X.max(axis=0)]).astype(np.float64)
 
@@ -469,8 +478,5 @@ class PrototypeClassifier(NeuralClassifierBase):
         return Explanation(data, dims, coords, meta)
 
     def _coords(self):
-        coords = {"class": self.classes_, "prototype": np.arange(len(self.prototypes_))}
-        if len(self.input_shape_) == 1:
-            names = getattr(self, "feature_names_in_", None)
-            coords["feature"] = names if names is not None else [f"x{i}" for i in range(self.input_shape_[0])]
-        return coords
+        return {"class": self.classes_, "prototype": np.arange(len(self.prototypes_)),
+                **self._feature_name_coords()}

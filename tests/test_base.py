@@ -28,7 +28,7 @@ from sklearn_interp.base import (
     TensorDataset,
     resolve_device,
 )
-from sklearn_interp.nn import mlp
+from sklearn_interp.nn import mlp, weighted_mean
 
 from .conftest import FAST
 
@@ -52,13 +52,13 @@ class GatedRobustModule(nn.Module):
             gate = torch.bernoulli(gate.expand_as(x), generator=self.generator) + gate - gate.detach()
         return self.body(x * gate), gate
 
-    def penalty(self, outputs, X, training=False):
+    def penalty(self, outputs, X, training=False, sample_weight=None):
         prediction, _ = outputs
         self.penalty_calls.append((training, torch.is_grad_enabled(), X.requires_grad))
         if not (torch.is_grad_enabled() and X.requires_grad):
             return prediction.new_zeros(())
         (grad,) = torch.autograd.grad(prediction.sum(), X, create_graph=True)
-        return self.lam * grad.pow(2).sum(1).mean()
+        return self.lam * weighted_mean(grad.pow(2).sum(1), sample_weight)
 
 
 class ToyRegressor(NeuralRegressorBase):
@@ -66,15 +66,15 @@ class ToyRegressor(NeuralRegressorBase):
 
     def __init__(self, lam=0.01, max_epochs=30, batch_size=32, lr=0.01, optimizer="adam", weight_decay=0.0,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
-                 n_threads=1, inference_batch_size="auto", random_state=None, verbose=0, warm_start=False,
-                 callbacks=None):
+                 n_threads=1, inference_batch_size="auto", inference_precision="auto", random_state=None, verbose=0,
+                 warm_start=False, callbacks=None):
         self.lam = lam
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
-            inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
-            warm_start=warm_start, callbacks=callbacks,
+            inference_batch_size=inference_batch_size, inference_precision=inference_precision,
+            random_state=random_state, verbose=verbose, warm_start=warm_start, callbacks=callbacks,
         )
 
     def _build_module(self, X, y):
@@ -151,7 +151,8 @@ def test_module_keeps_training_rows(classification_data):
     X, y = classification_data
     est = ToyRowsClassifier(**ROWS_FAST).fit(X, y)
     stored = est.net_.module_.X_train.cpu().numpy()
-    np.testing.assert_allclose(stored, (X - X.mean(0)) / X.std(0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(stored, ((X - X.mean(0)) / X.std(0))[est._train_positions], rtol=1e-5, atol=1e-5)
+    assert sorted(est._train_positions) == list(range(len(X))), "every row once, in the canonical order"
     assert est.score(X, y) > 0.9
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict_proba(X), est.predict_proba(X))

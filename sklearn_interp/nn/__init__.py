@@ -4,6 +4,7 @@ from .autoencoders import ConvDecoder, ConvEncoder, concept_autoencoder, conv_ne
 from .dropout import Dropout
 from .gates import GaussianGate, HardConcreteGate, StochasticGate
 from .init import reset_parameters
+from .reduction import weighted_mean
 
 __all__ = ["ConvDecoder", "ConvEncoder", "Dropout", "GaussianGate", "HardConcreteGate", "StochasticGate",
-           "concept_autoencoder", "conv_net", "make_autoencoder", "mlp", "reset_parameters"]
+           "concept_autoencoder", "conv_net", "make_autoencoder", "mlp", "reset_parameters", "weighted_mean"]

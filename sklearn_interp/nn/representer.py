@@ -45,6 +45,7 @@ import torch
 from torch import nn
 
 from .gates import GaussianGate
+from .reduction import weighted_mean
 
 # Open examples up to which f(x_n) is computed in the step (exact gradient) rather than cached.
 LIVE_SUPPORTS = 512
@@ -139,7 +140,7 @@ class SparseRepresenterNetwork(nn.Module):
             return self.explanation_scores(features)[0], features
         return self.head(features), features
 
-    def penalty(self, outputs, x, training=False):
+    def penalty(self, outputs, x, training=False, sample_weight=None):
         output, features = outputs
         if self.stage == "prediction" or self.method == "RPS":
             return output.new_zeros(())
@@ -147,13 +148,13 @@ class SparseRepresenterNetwork(nn.Module):
         if not self.predicts_with_h:
             weight = 1.0 if self.stage == "explanation" else self.lam
             scores = self.explanation_scores(features)  # (J, n, C)
-            loss = loss + weight * self.mimic_loss(output, scores)
+            loss = loss + weight * self.mimic_loss(output, scores, sample_weight)
         if self.gate is not None and self.eta:
             loss = loss + self.eta * self.gate.expected_open().sum()  # eq. (9)
         return loss
 
-    def mimic_loss(self, output, scores):
-        """ℓ(g(x), h(x)) averaged over the batch and the J gate draws (second term of eq. 11).
+    def mimic_loss(self, output, scores, sample_weight=None):
+        """ℓ(g(x), h(x)) averaged over the batch (weighted by ``sample_weight``) and the J gate draws (eq. 11).
 
         g's output is the target and carries no gradient: h (S, M and f
         through both its sides) is fitted to g, while g itself learns from the
@@ -163,8 +164,10 @@ class SparseRepresenterNetwork(nn.Module):
         """
         target = output.detach()
         if self.classification:
-            return -(torch.softmax(target, dim=-1) * torch.log_softmax(scores, dim=-1)).sum(-1).mean()
-        return (scores - target).pow(2).mean()
+            losses = -(torch.softmax(target, dim=-1) * torch.log_softmax(scores, dim=-1)).sum(-1)  # (J, n)
+        else:
+            losses = (scores - target).pow(2)  # (J, n, C)
+        return weighted_mean(losses.transpose(0, 1), sample_weight)
 
     # ------------------------------------------------- explanation model
     def explanation_scores(self, features):

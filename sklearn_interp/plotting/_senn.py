@@ -62,6 +62,11 @@ def _bars(explanation, ax, target, n_concepts, contributions):
         labels.append(f"other {len(rest)} concepts (sum)")
         notes.append("")
         colors.append("tab:gray")
+    if contributions and "intercept" in explanation.keys():
+        bars.append(explanation["intercept"][k])
+        labels.append("intercept (mean of y)")
+        notes.append("")
+        colors.append("tab:gray")
     ax = new_axes(ax, figsize=(7, 1.6 + 0.27 * len(bars)))
     container = ax.barh(range(len(bars)), bars, color=colors)
     ax.bar_label(container, labels=notes, padding=3, fontsize=7, color="0.25")
@@ -139,7 +144,8 @@ def plot_contributions(explanation, ax=None, target=None, n_concepts=None):
     Sorted by absolute value, largest first, labelled with the concept's
     name, with the concept value h(x)_i beside each bar. With ``n_concepts``,
     one grey bar holds the sum of the others, so the bars always sum to the
-    logit of the target class (classifier) or the prediction (regressor).
+    logit of the target class (classifier) or, with a grey bar for the
+    intercept (the mean of y), the prediction (regressor).
 
     Parameters
     ----------
