@@ -1,5 +1,6 @@
 """sklearn_interp: self-explaining deep models with a scikit-learn API."""
 
+from ._pipeline import explain, explain_global
 from .explanation import Explanation
 from .prototype import PrototypeClassifier
 from .representer import SparseRepresenterClassifier, SparseRepresenterRegressor
@@ -8,4 +9,5 @@ from .senn import SENNClassifier, SENNRegressor
 __version__ = "0.1.0"
 
 __all__ = ["Explanation", "PrototypeClassifier", "SENNClassifier", "SENNRegressor",
-           "SparseRepresenterClassifier", "SparseRepresenterRegressor", "__version__"]
+           "SparseRepresenterClassifier", "SparseRepresenterRegressor", "__version__", "explain",
+           "explain_global"]

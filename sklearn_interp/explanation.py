@@ -137,6 +137,35 @@ class Explanation:
     def keys(self):
         return self.data.keys()
 
+    def assign_coords(self, **coords):
+        """A copy with new labels along some axes.
+
+        Parameters
+        ----------
+        **coords : sequence
+            New labels by axis name, e.g. ``feature=names``; the other axes
+            keep theirs. The arrays are not copied.
+
+        Returns
+        -------
+        explanation : Explanation
+            The same quantities with the new labels.
+
+        Raises
+        ------
+        ValueError
+            When labels do not fit their axis' size.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> exp = Explanation({"relevance": np.array([[0.5, -1.0]])},
+        ...                   dims={"relevance": ("sample", "feature")})
+        >>> exp.assign_coords(feature=["age", "priors"]).coords["feature"]
+        array(['age', 'priors'], dtype='<U6')
+        """
+        return Explanation(self.data, self.dims, {**self.coords, **coords}, self.meta)
+
     def _labels(self, dim, size):
         labels = self.coords.get(dim)
         return np.arange(size) if labels is None else labels

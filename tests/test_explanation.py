@@ -62,6 +62,16 @@ def test_sample_labels_survive_indexing():
     assert exp[[2, 0]].to_frame("x")["sample"].tolist() == ["c", "a"]
 
 
+def test_assign_coords_relabels_a_copy(explanation):
+    relabelled = explanation.assign_coords(feature=["sex", "age"], sample=list("abcd"))
+    assert relabelled.coords["feature"].tolist() == ["sex", "age"] and relabelled.meta == explanation.meta
+    assert relabelled[1].coords["sample"] == "b"
+    assert explanation.coords["feature"].tolist() == ["age", "priors"] and "sample" not in explanation.coords
+    np.testing.assert_array_equal(relabelled["relevance"], explanation["relevance"])
+    with pytest.raises(ValueError, match="coords\\['feature'\\] has shape \\(3,\\)"):
+        explanation.assign_coords(feature=["a", "b", "c"])
+
+
 @pytest.mark.parametrize("data, dims, coords, message", [
     ({"a": np.zeros((2, 3))}, {"a": ("sample",)}, None, "dims\\['a'\\] names 1 axes"),
     ({"a": np.zeros((2, 3)), "b": np.zeros(4)}, {"a": ("sample", "feature"), "b": ("feature",)}, None,
