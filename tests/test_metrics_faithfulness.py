@@ -91,23 +91,51 @@ def test_grid_search_over_lam_and_eta_scores_by_the_geometric_mean(iris):
     X, y = iris
     scorer = make_accuracy_faithfulness_scorer(5)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "n_examples=5 but", UserWarning)
-        # lam=0 with eta > 0 closes every gate: no explanation model, scored as error_score (nan).
-        warnings.filterwarnings("ignore", "Scoring failed", UserWarning)
-        warnings.filterwarnings("ignore", "One or more of the test scores are non-finite", UserWarning)
-        search = GridSearchCV(pipeline(), GRID, scoring=scorer, cv=2).fit(X, y)
-        scores = search.cv_results_["mean_test_score"]
-        params = search.cv_results_["params"]
-        collapsed = [p["clf__lam"] == 0.0 and p["clf__eta"] > 0 for p in params]
-        assert np.isnan(scores[collapsed]).all() and np.isfinite(scores[~np.asarray(collapsed)]).all()
-        # The best candidate's CV score, refitted by hand on the same folds (fits are seeded).
-        by_hand = [scorer(clone(search.estimator).set_params(**search.best_params_).fit(X[train], y[train]),
-                          X[test], y[test])
-                   for train, test in StratifiedKFold(2).split(X, y)]
-        assert search.best_score_ == pytest.approx(np.mean(by_hand), abs=1e-12)
-        best = search.best_estimator_
-        accuracy = accuracy_score(y, best.predict(X))
-        assert scorer(best, X, y) == np.sqrt(accuracy * faithfulness_score(best, X, 5))
+        warnings.simplefilter("error")  # n_examples=5 may exceed a candidate's nonzero influences: no warning
+        search = GridSearchCV(pipeline(), GRID, scoring=scorer, cv=2, error_score="raise").fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    params = search.cv_results_["params"]
+    # lam=0 with eta > 0 closes every gate: no explanation model, the worst faithfulness.
+    collapsed = np.array([p["clf__lam"] == 0.0 and p["clf__eta"] > 0 for p in params])
+    assert (scores[collapsed] == 0).all() and (scores[~collapsed] > 0).all()
+    # The best candidate's CV score, refitted by hand on the same folds (fits are seeded).
+    by_hand = [scorer(clone(search.estimator).set_params(**search.best_params_).fit(X[train], y[train]),
+                      X[test], y[test])
+               for train, test in StratifiedKFold(2).split(X, y)]
+    assert search.best_score_ == pytest.approx(np.mean(by_hand), abs=1e-12)
+    best = search.best_estimator_
+    accuracy = accuracy_score(y, best.predict(X))
+    n_examples = min(5, np.count_nonzero(best[-1].influences_))
+    assert scorer(best, X, y) == np.sqrt(accuracy * faithfulness_score(best, X, n_examples))
+
+
+def test_a_candidate_whose_gates_all_close_scores_0_without_warning(iris):
+    X, y = iris
+    closed = pipeline(eta=10.0).fit(X, y)
+    assert closed[-1].influences_.shape == (0, 3)
+    scoring = {"faithfulness": make_faithfulness_scorer(5), "both": make_accuracy_faithfulness_scorer(5)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(pipeline(), {"clf__eta": [0.0, 10.0]}, scoring=scoring, refit="both", cv=2,
+                              error_score="raise").fit(X, y)
+    for name in scoring:
+        open_gates, closed_gates = search.cv_results_[f"mean_test_{name}"]
+        assert open_gates > 0 and closed_gates == 0.0
+    assert search.best_params_ == {"clf__eta": 0.0}
+    with pytest.warns(UserWarning, match="no example"):
+        assert faithfulness_score(closed, X) == 0.0
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="no example"):
+        closed[-1].predict_explained(closed[:-1].transform(X))  # called directly, it still raises
+
+
+@pytest.mark.parametrize("factory", [make_faithfulness_scorer, make_accuracy_faithfulness_scorer])
+def test_scorers_use_every_nonzero_influence_without_warning(factory, iris, fitted_classifier):
+    X, y = iris
+    n_nonzero = np.count_nonzero(fitted_classifier.influences_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = factory(n_nonzero + 5)(fitted_classifier, X, y)
+    assert score == factory(n_nonzero)(fitted_classifier, X, y)
 
 
 def test_scorers_in_a_dict_with_cross_validate(iris):

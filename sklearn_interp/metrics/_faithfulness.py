@@ -1,22 +1,21 @@
 """Faithfulness of example-based explanations, and scorers for model selection (Iwata & Yoshikawa)."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import is_regressor
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, validate_params
+
+from .._pipeline import final_step
 
 _N_EXAMPLES = [Interval(Integral, 1, None, closed="left")]
 
 
 def _final_step(estimator, X):
     """``(model, X as the model sees it)``: a Pipeline's last step and X through the steps before it."""
-    model = estimator
-    if isinstance(estimator, Pipeline):
-        model = estimator[-1]
-        X = estimator[:-1].transform(X) if len(estimator) > 1 else X
+    model, X = final_step(estimator, X)
     if not hasattr(model, "predict_explained"):
         raise TypeError(
             f"{model!r} has no predict_explained method: faithfulness compares a prediction model with its "
@@ -31,6 +30,26 @@ def _agreement(model, predicted, explained):
     if is_regressor(model):
         return float(r2_score(predicted, explained))
     return float(accuracy_score(predicted, explained))
+
+
+def _faithfulness(model, X, predicted, n_examples, quiet):
+    """:func:`_agreement` of h with U examples and g's labels ``predicted``; 0.0 when h has no example.
+
+    A model whose ``influences_`` are all 0 has an explanation model without
+    examples: 0.0, with a UserWarning unless ``quiet``. ``quiet`` (the
+    scorers) also caps U at the nonzero influences, which
+    ``predict_explained`` would do with a UserWarning.
+    """
+    influences = getattr(model, "influences_", None)
+    n_nonzero = None if influences is None else int(np.count_nonzero(influences))
+    if n_nonzero == 0:
+        if not quiet:
+            warnings.warn("The explanation model has no example: every influence is 0 (eta closed every "
+                          "gate, or training was too short); its faithfulness is 0.", UserWarning)
+        return 0.0
+    if quiet and n_nonzero is not None:
+        n_examples = min(n_examples, n_nonzero)
+    return _agreement(model, predicted, model.predict_explained(X, n_examples))
 
 
 @validate_params(
@@ -68,24 +87,24 @@ def faithfulness_score(estimator, X, n_examples=10):
         U, the number of training examples of the explanation model; None
         uses the estimator's own ``n_examples``. When the model has fewer
         nonzero influences, ``predict_explained``'s UserWarning is shown and
-        all of them are used.
+        all of them are used (the scorers use them without a warning).
 
     Returns
     -------
     score : float
         In [0, 1] for a classifier, higher is more faithful; R² (at most 1)
-        for a regressor.
+        for a regressor. 0.0, with a UserWarning, when the explanation model
+        has no example at all (``influences_`` all 0, e.g. η closed every
+        gate), where ``predict_explained`` raises ValueError: there is
+        nothing to be faithful with. The scorers give such a grid search
+        candidate 0.0 too, without the warning (a regressor's R² can be
+        lower still, for an h with examples that does worse than g's mean).
 
     Raises
     ------
     TypeError
         If the estimator (the last step of a Pipeline) has no
         ``predict_explained``.
-    ValueError
-        From ``predict_explained`` when the explanation model has no example
-        at all (every influence 0, e.g. η closed every gate): there is nothing
-        to be faithful with. In a grid search that candidate gets the
-        search's ``error_score``.
 
     See Also
     --------
@@ -104,11 +123,12 @@ def faithfulness_score(estimator, X, n_examples=10):
     >>> from sklearn_interp.metrics import faithfulness_score
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = SparseRepresenterClassifier(max_epochs=20, random_state=0).fit(X, y)
-    >>> 0.0 <= faithfulness_score(clf, X, n_examples=10) <= 1.0
+    >>> agree = clf.predict(X) == clf.predict_explained(X, n_examples=3)
+    >>> faithfulness_score(clf, X, n_examples=3) == float(agree.mean())
     True
     """
     model, X = _final_step(estimator, X)
-    return _agreement(model, model.predict(X), model.predict_explained(X, n_examples))
+    return _faithfulness(model, X, model.predict(X), n_examples, quiet=False)
 
 
 class _FaithfulnessScorer:
@@ -118,7 +138,8 @@ class _FaithfulnessScorer:
         self.n_examples = n_examples
 
     def __call__(self, estimator, X, y=None):
-        return faithfulness_score(estimator, X, n_examples=self.n_examples)
+        model, X = _final_step(estimator, X)
+        return _faithfulness(model, X, model.predict(X), self.n_examples, quiet=True)
 
     def __repr__(self):
         return f"make_faithfulness_scorer(n_examples={self.n_examples!r})"
@@ -138,7 +159,7 @@ class _AccuracyFaithfulnessScorer:
                 f"use make_faithfulness_scorer (R² of h against g) or a regression score."
             )
         predicted = model.predict(X)
-        faithfulness = _agreement(model, predicted, model.predict_explained(X, self.n_examples))
+        faithfulness = _faithfulness(model, X, predicted, self.n_examples, quiet=True)
         return float(np.sqrt(accuracy_score(y, predicted) * faithfulness))
 
     def __repr__(self):
@@ -159,7 +180,11 @@ def make_faithfulness_scorer(n_examples=10):
     scorer : callable
         ``scorer(estimator, X, y=None)`` returns
         ``faithfulness_score(estimator, X, n_examples)`` (y is ignored:
-        faithfulness needs no labels). It can be given as ``scoring`` to
+        faithfulness needs no labels) without its warnings: with fewer
+        nonzero influences than ``n_examples`` it uses all of them, and a
+        model without any (every gate closed) scores 0.0, so a grid search
+        ranks it last rather than giving it ``error_score``. It can be given
+        as ``scoring`` to
         :class:`~sklearn.model_selection.GridSearchCV`,
         :func:`~sklearn.model_selection.cross_validate` and the like, alone
         or in a dict of scorers, and it pickles (for parallel backends).
@@ -201,8 +226,10 @@ def make_accuracy_faithfulness_scorer(n_examples=10):
     -------
     scorer : callable
         ``scorer(estimator, X, y)``, for classifiers only (ValueError for a
-        regressor, whose faithfulness is an R² and may be negative). It can
-        be given as ``scoring`` to
+        regressor, whose faithfulness is an R² and may be negative). Like
+        :func:`make_faithfulness_scorer` it does not warn: it uses all the
+        nonzero influences when there are fewer than ``n_examples``, and a
+        model without any scores 0.0. It can be given as ``scoring`` to
         :class:`~sklearn.model_selection.GridSearchCV`,
         :func:`~sklearn.model_selection.cross_validate` and the like, alone
         or in a dict of scorers, and it pickles (for parallel backends).

@@ -5,6 +5,10 @@ An explanation uses U training examples x_n, each with an influence α on one
 class (or output) c. Its contribution to class c for a sample x is α times the
 similarity k = f(x_n)ᵀf(x) (eq. 3), and 0 to every other class; the
 contributions to a class sum to the explanation model's score for it (eq. 21).
+The plots show both an example's own training label (``example_labels``,
+headed "label", or "target" for a regressor) and the class its influence acts
+on (``example_classes``, headed "acts on class"): they often differ, since an
+example of one class can push samples towards another.
 """
 
 import numpy as np
@@ -21,6 +25,8 @@ from ._base import (
 from ._registry import register_plot
 
 NOT_STORED = "training rows not stored (store_training_data=False): indices only"
+# Heading of an example's own training label (``example_labels``), by the axis the influences act on.
+OWN = {"class": "label", "output": "target"}
 
 
 def _axis(explanation):
@@ -33,6 +39,12 @@ def _target(explanation, target):
     axis = _axis(explanation)
     default = explanation["explained_class"].item() if axis == "class" else None
     return axis, target_index(explanation, axis, target, default)
+
+
+def _legend(axis):
+    """What the label and "acts on" columns mean, for a title."""
+    return (f"{OWN[axis]}: the example's own training {OWN[axis]}; acts on {axis}: the {axis} its "
+            "influence α acts on")
 
 
 def _has_images(explanation):
@@ -124,15 +136,19 @@ def plot_explaining_examples(explanation, ax=None, target=None, features=None, m
     """The U training examples explaining one prediction, with their contributions to the target class.
 
     The examples come in the explanation's order (largest |influence| first).
-    For images, a mosaic of the examples, each titled with its training row
-    ``#n``, the class its influence acts on, its influence α and its
-    contribution to the target class (α times its similarity to the sample
-    when it acts on the target class, else 0). For tabular data, a table with
-    one row per example: its training row, class, influence, similarity,
-    contribution to the target class and its feature values (in the units of
-    X), the feature names as column headers. When the explanation holds no
-    training rows (the model was fitted with ``store_training_data=False``),
-    the table shows the same without the feature values, images included.
+    Each is shown with two classes that often differ: its own training label
+    (``example_labels``, headed "label"; "target" for a regressor) and the
+    class its influence α acts on (``example_classes``, headed "acts on
+    class"). For images, a mosaic of the examples, each titled with its
+    training row ``#n`` and label, then the class its influence acts on, its
+    influence α and its contribution to the target class (α times its
+    similarity to the sample when it acts on the target class, else 0). For
+    tabular data, a table with one row per example: its training row, label,
+    the class it acts on, influence, similarity, contribution to the target
+    class and its feature values (in the units of X), the feature names as
+    column headers. When the explanation holds no training rows (the model
+    was fitted with ``store_training_data=False``), the table shows the same
+    without the feature values, images included.
 
     Parameters
     ----------
@@ -169,20 +185,19 @@ def plot_explaining_examples(explanation, ax=None, target=None, features=None, m
     require_one_sample(explanation, "similarities")
     axis, k = _target(explanation, target)
     name = target_name(explanation, axis, k)
-    title = (f"{sample_prefix(explanation)}{_headline(explanation, axis, k)}\n"
-             f"α: influence on its {axis}; contribution to {name}: α·similarity if it acts on {name}, "
-             "else 0")
+    title = (f"{sample_prefix(explanation)}{_headline(explanation, axis, k)}\n{_legend(axis)}\n"
+             f"contribution to {name}: α·similarity if α acts on {name}, else 0")
     if _has_images(explanation):
-        return _local_mosaic(explanation, ax, k, title, n_cols)
+        return _local_mosaic(explanation, ax, k, axis, title, n_cols)
     return _local_table(explanation, ax, k, axis, name, title, features, max_features)
 
 
-def _local_mosaic(explanation, ax, k, title, n_cols):
+def _local_mosaic(explanation, ax, k, axis, title, n_cols):
     contributions = explanation["contributions"][k]
-    labels = [f"#{index} class {label}\nα={influence:.2g}, {contribution + 0.0:+.2g}"
-              for index, label, influence, contribution in zip(*_per_example(explanation), contributions)]
-    ax = _mosaic(ax, explanation["examples"], labels, n_cols)
-    ax.set_title(title + "\ntile: #training row, the class its α acts on; α, contribution", fontsize=9)
+    texts = [f"#{index} {OWN[axis]} {label}\nacts on {c}: α={influence:.2g}, {contribution + 0.0:+.2g}"
+             for index, label, c, influence, contribution in zip(*_per_example(explanation), contributions)]
+    ax = _mosaic(ax, explanation["examples"], texts, n_cols)
+    ax.set_title(title + f"\ntile: #training row, {OWN[axis]}; acts on {axis}: α, contribution", fontsize=9)
     return ax
 
 
@@ -190,17 +205,27 @@ def _local_table(explanation, ax, k, axis, name, title, features, max_features):
     contributions = explanation["contributions"][k]
     order = np.arange(len(contributions))
     names, values, note = _feature_columns(explanation, order, features, max_features)
-    headers = ["example", axis, "influence α", "similarity", f"contribution to {name}", *names]
-    rows = [[str(index), str(label), *map(format_value, (influence, similarity, contribution, *row))]
-            for index, label, influence, similarity, contribution, row in zip(
+    headers = ["example", OWN[axis], f"acts on {axis}", "influence α", "similarity",
+               f"contribution to {name}", *names]
+    rows = [[str(index), label, str(c), *map(format_value, (influence, similarity, contribution, *row))]
+            for index, label, c, influence, similarity, contribution, row in zip(
                 *_per_example(explanation), explanation["similarities"], contributions, values)]
-    colors = [["white"] * 4 + [_shade(value)] + ["white"] * len(names) for value in contributions]
+    colors = [["white"] * 5 + [_shade(value)] + ["white"] * len(names) for value in contributions]
     return _table(ax, headers, rows, title + (f"\n{note}" if note else ""), colors)
 
 
 def _per_example(explanation):
-    """The examples' training rows, the classes their influences act on, and the influences."""
-    return explanation["example_indices"], explanation["example_classes"], explanation["influences"]
+    """The examples' training rows, own labels (text), the classes their influences act on, influences."""
+    return (explanation["example_indices"], _label_texts(explanation), explanation["example_classes"],
+            explanation["influences"])
+
+
+def _label_texts(explanation):
+    """Each example's own training label as text; a regressor's targets as numbers, joined by commas."""
+    labels = explanation["example_labels"]
+    if _axis(explanation) == "class":
+        return [str(label) for label in labels]
+    return [", ".join(map(format_value, np.atleast_1d(label))) for label in labels]
 
 
 def _shade(value):
@@ -213,12 +238,15 @@ def plot_example_contributions(explanation, ax=None, target=None):
     """Bars of each of the U examples' contributions to the target class; they sum to its score.
 
     One bar per example, in the explanation's order (largest |influence|
-    first), labelled ``#n (class c)``: its training row and the class its
-    influence acts on. An example acting on the target class contributes its
+    first), labelled ``#n label l, acts on class c``: its training row, its
+    own training label (``example_labels``; "target" for a regressor) and the
+    class its influence acts on (``example_classes``), which often differ.
+    An example acting on the target class contributes its
     influence α times its similarity k to the sample (written beside the
     bar); the others contribute 0. The bars sum to the explanation model's
-    score for the target class (eq. 21), given in the x label. Positive bars
-    are blue, negative ones red.
+    score for the target class (eq. 21), given in the x label; for a
+    regressor a last grey bar holds the intercept (the mean of y, in whose
+    units everything is). Positive bars are blue, negative ones red.
 
     Parameters
     ----------
@@ -244,21 +272,24 @@ def plot_example_contributions(explanation, ax=None, target=None):
     require_one_sample(explanation, "similarities")
     axis, k = _target(explanation, target)
     name, values = target_name(explanation, axis, k), explanation["contributions"][k]
-    indices, classes, _ = _per_example(explanation)
+    indices, labels, classes, _ = _per_example(explanation)
     colors = ["tab:blue" if value > 0 else "tab:red" if value < 0 else "tab:gray" for value in values]
+    ticks = [f"#{index} {OWN[axis]} {label}, acts on {axis} {c}" for index, label, c in zip(indices, labels, classes)]
+    notes = _bar_notes(explanation, axis, explanation.coords[axis][k])
+    if "intercept" in explanation.keys():  # a regressor's h: the mean of y plus the contributions
+        values = np.append(values, explanation["intercept"][k])
+        colors, ticks, notes = colors + ["tab:gray"], ticks + ["intercept (mean of y)"], notes + [""]
     ax = new_axes(ax, figsize=(7, 1.8 + 0.3 * len(values)))
     container = ax.barh(range(len(values)), values, color=colors)
-    ax.bar_label(container, labels=_bar_notes(explanation, axis, explanation.coords[axis][k]), padding=3,
-                 fontsize=7, color="0.25")
-    ax.set_yticks(range(len(values)), [f"#{index} ({axis} {c})" for index, c in zip(indices, classes)],
-                  fontsize=8)
+    ax.bar_label(container, labels=notes, padding=3, fontsize=7, color="0.25")
+    ax.set_yticks(range(len(values)), ticks, fontsize=8)
     ax.set_ylim(max(len(values), 1) - 0.5, -0.5)  # the explanation's order, top down
     _room_for_notes(ax, values)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"contribution α·k to {name};  bars sum to the score of {name} = "
                   f"{explanation['scores'][k]:.4g}\nα: influence on its {axis}, k: similarity f(xₙ)ᵀf(x); "
                   f"examples acting on another {axis} contribute 0", fontsize=9)
-    ax.set_ylabel(f"training example (the {axis} it acts on)")
+    ax.set_ylabel(f"training example: its own {OWN[axis]}, the {axis} its α acts on")
     ax.set_title(f"{sample_prefix(explanation)}{_headline(explanation, axis, k)}\n"
                  f"contributions of the {len(values)} examples to {name}, largest |α| first", fontsize=10)
     return ax
@@ -276,20 +307,25 @@ def _bar_notes(explanation, axis, label):
     """``α=… × k=…`` beside the bars of the examples acting on class ``label``; the others' class."""
     return [f"α={format_value(influence)} × k={format_value(similarity)}" if c == label
             else f"acts on {axis} {c}"
-            for _, c, influence, similarity in zip(*_per_example(explanation), explanation["similarities"])]
+            for _, _, c, influence, similarity in zip(*_per_example(explanation),
+                                                      explanation["similarities"])]
 
 
 @register_plot("sparse_representer", "global", "examples", default=True)
 def plot_global_examples(explanation_or_estimator, ax=None, n_examples=None, features=None, max_features=8):
     """The training examples of the explanation model grouped by class: the paper's Fig. 4.
 
-    Examples are grouped by the class their influence acts on (classes in
-    sorted order), largest |influence| first within a class. For images, a
-    mosaic with one row per class, each tile titled with its training row
-    ``#n`` and influence α. For tabular data, a table sorted by class with the
-    class, training row, influence and feature values (in the units of X) of
-    each example. Without stored training rows, the table shows the same
-    without the feature values, images included.
+    Examples are grouped by the class their influence acts on
+    (``example_classes``, classes in sorted order), largest |influence|
+    first within a class; that class is not the example's own training
+    label (``example_labels``), which is shown beside it. For images, a
+    mosaic with one row per class, labelled "acts on class c", each tile
+    titled with its training row ``#n``, its label and influence α. For
+    tabular data, a table sorted by class with the class acted on ("acts on
+    class"), training row, own label ("label"; "target" for a regressor),
+    influence and feature values (in the units of X) of each example.
+    Without stored training rows, the table shows the same without the
+    feature values, images included.
 
     Parameters
     ----------
@@ -320,14 +356,15 @@ def plot_global_examples(explanation_or_estimator, ax=None, n_examples=None, fea
     order = np.argsort(classes, kind="stable")
     axis = _axis(explanation)
     title = (f"The {len(order)} training examples of the explanation model, grouped by the {axis} "
-             f"their influence α acts on")
+             f"their influence α acts on\n{_legend(axis)}")
     if _has_images(explanation) and len(order):
         return _global_mosaic(explanation, ax, order, axis, title)
     names, values, note = _feature_columns(explanation, order, features, max_features)
-    indices, _, influences = _per_example(explanation)
-    rows = [[str(classes[i]), str(indices[i]), *map(format_value, (influences[i], *row))]
+    indices, labels, _, influences = _per_example(explanation)
+    rows = [[str(classes[i]), str(indices[i]), labels[i], *map(format_value, (influences[i], *row))]
             for i, row in zip(order, values)]
-    return _table(ax, [axis, "example", "influence α", *names], rows, title + (f"\n{note}" if note else ""))
+    return _table(ax, [f"acts on {axis}", "example", OWN[axis], "influence α", *names], rows,
+                  title + (f"\n{note}" if note else ""))
 
 
 def _global_mosaic(explanation, ax, order, axis, title):
@@ -335,13 +372,13 @@ def _global_mosaic(explanation, ax, order, axis, title):
     labels, starts = np.unique(classes, return_index=True)
     counts = np.diff([*starts, len(order)])
     n_cols = int(counts.max(initial=1))
-    examples, (indices, _, influences) = explanation["examples"], _per_example(explanation)
+    examples, (indices, own, _, influences) = explanation["examples"], _per_example(explanation)
     tiles = np.full((len(labels) * n_cols, *examples.shape[1:]), np.nan)
     texts = [""] * len(tiles)
     for row, (start, count) in enumerate(zip(starts, counts)):
         for col, i in enumerate(order[start:start + count]):
             tiles[row * n_cols + col] = examples[i]
-            texts[row * n_cols + col] = f"#{indices[i]}\nα={influences[i]:.2g}"
-    ax = _mosaic(ax, tiles, texts, n_cols, row_labels=[f"{axis} {label}" for label in labels])
-    ax.set_title(title + "\ntile: #training row, influence α", fontsize=9)
+            texts[row * n_cols + col] = f"#{indices[i]} {OWN[axis]} {own[i]}\nα={influences[i]:.2g}"
+    ax = _mosaic(ax, tiles, texts, n_cols, row_labels=[f"acts on {axis} {label}" for label in labels])
+    ax.set_title(title + f"\ntile: #training row, {OWN[axis]}; influence α", fontsize=9)
     return ax
