@@ -1,7 +1,9 @@
 """The ``inference`` benchmark: inference cost and memory of PrototypeClassifier, new code vs old.
 
-Issue #7, sections 1 and 8. The "new" code is this checkout's ``sklearn_interp``
-(chunked float64 inference, ``NeuralEstimatorBase._infer``); the "old" code is
+Issue #7, sections 1 and 8, and issue #15, section 4. The "new" code is this
+checkout's ``sklearn_interp`` (chunked inference, ``NeuralEstimatorBase._infer``,
+in float64 for tabular data and float32 for images on the CPU:
+``inference_precision="auto"``); the "old" code is
 commit ``3c54845`` (float32 inference in chunks of the training batch size,
 all module outputs kept). Each is imported in its own worker process with
 ``PYTHONPATH`` set to its tree, so one script measures both; the workers
@@ -24,6 +26,11 @@ speed
     timed once in the old worker and once in the new one, alternately, so
     machine drift hits both. Best and median of the repeats; ratio = new / old
     (goal <= 1.3).
+precision
+    This code only: ``predict_proba`` on the speed section's tabular rows and
+    images with ``inference_precision="float32"`` and ``"float64"``, alternating,
+    best of ``repeats``; the ratio float64 / float32 is what the "auto" rule
+    (float64 for tabular data on the CPU, float32 for images) pays or saves.
 memory
     Peak RSS growth of one call, each in a fresh process per code version and
     case: fit a small model (2000 rows, 1 epoch), generate the data, warm up on
@@ -73,11 +80,12 @@ FULL = dict(tab_rows=100_000, img_rows=20_000, one_row_calls=1000, repeats=5, fi
             batch_size=64, mem_tab_rows=1_000_000, mem_img_rows=200_000, mem_fit_rows=2000, mem_fit_epochs=1,
             mem_repeats=3, mem_allocator_check=True,
             mem_cases=("predict_proba_tabular", "explain_tabular", "predict_proba_images"),
-            speed_cases=("tabular", "images", "one_row_tabular", "one_row_images"))
+            speed_cases=("tabular", "images", "one_row_tabular", "one_row_images"),
+            precision_cases=("tabular", "images"))
 QUICK = dict(tab_rows=2000, img_rows=300, one_row_calls=20, repeats=1, fit_rows=300, fit_epochs=1,
              batch_size=64, mem_tab_rows=20_000, mem_img_rows=2000, mem_fit_rows=300, mem_fit_epochs=1,
              mem_repeats=1, mem_allocator_check=False, mem_cases=("predict_proba_tabular",),
-             speed_cases=("tabular", "one_row_tabular"))
+             speed_cases=("tabular", "one_row_tabular"), precision_cases=("tabular", "images"))
 
 
 # =================================================================== worker side
@@ -196,6 +204,21 @@ class _TimingWorker:
         self.info["n_rows"] = self.rows
 
     def time(self, case):
+        """Seconds of the case's predict_proba calls; ``"images@float64"`` sets ``inference_precision`` first."""
+        case, _, precision = case.partition("@")
+        if precision:
+            for est in (self.tab, getattr(self, "img", None)):
+                if est is not None:
+                    est.set_params(inference_precision=precision)
+        try:
+            return self._time(case)
+        finally:
+            if precision:
+                for est in (self.tab, getattr(self, "img", None)):
+                    if est is not None:
+                        est.set_params(inference_precision="auto")
+
+    def _time(self, case):
         if case == "tabular":
             est, data = self.tab, [self.X]
         elif case == "images":
@@ -375,6 +398,43 @@ def _speed(ctx, p, trees):
     )
 
 
+def _precision(ctx, p, tree):
+    """This code's predict_proba at inference_precision float32 and float64, and what "auto" picks."""
+    start = time.perf_counter()
+    cases = [case for case in ("tabular", "images") if case in p["precision_cases"]]
+    params = {k: p[k] for k in ("tab_rows", "img_rows", "one_row_calls", "fit_rows", "fit_epochs", "batch_size")}
+    params["speed_cases"] = list(cases)
+    worker = _LocalWorker(params) if ctx.quick else _Worker(tree, params)
+    precisions = ("float32", "float64")
+    try:
+        times = {(case, precision): [] for case in cases for precision in precisions}
+        for _ in range(p["repeats"]):
+            for case in cases:
+                for precision in precisions:
+                    times[case, precision].append(worker.time(f"{case}@{precision}"))
+    finally:
+        worker.close()
+    rows = []
+    for case in cases:
+        n = worker.info["n_rows"][case]
+        best = {precision: min(times[case, precision]) / n * 1e6 for precision in precisions}
+        rows.append({"case": case, "rows": n,
+                     "auto_picks": "float64" if case == "tabular" else "float32",
+                     "float32_us_per_row_best": best["float32"], "float64_us_per_row_best": best["float64"],
+                     "float64_over_float32": best["float64"] / best["float32"],
+                     "float32_times_s": times[case, "float32"], "float64_times_s": times[case, "float64"]})
+    ctx.record(
+        "precision", rows, params=params, seeds={"data": SEED, "random_state": SEED},
+        columns=["case", "rows", "auto_picks", "float32_us_per_row_best", "float64_us_per_row_best",
+                 "float64_over_float32"],
+        wall_s=time.perf_counter() - start,
+        extra={"note": f"this code only, one thread, CPU; best of {p['repeats']} alternating runs; the rule of "
+                       "inference_precision='auto': float64 for tabular data on the CPU (a row's output does not "
+                       "depend on the rows beside it, scikit-learn's invariance checks pass), float32 for images "
+                       "and on a GPU"},
+    )
+
+
 def _memory(ctx, p, trees):
     start = time.perf_counter()
     rows, runs = [], []
@@ -442,6 +502,7 @@ def run(ctx):
         trees = ({"old": old} if old is not None else {}) | {"new": REPO_ROOT}
         ctx.result["old_code"] = {"commit": OLD_COMMIT, "tree": None if old is None else str(old), "source": source}
         _speed(ctx, p, trees)
+        _precision(ctx, p, trees["new"])
         _memory(ctx, p, trees)
     finally:
         for folder in temporary:

@@ -127,6 +127,16 @@ BENCHMARKS = {
         "Defaults on small tables (issue #7.2): 10 sets x 5 seeds x 5-fold CV, PrototypeClassifier() vs "
         "MLPClassifier() vs LogisticRegression, all at defaults; goal: worst proto seed >= MLP mean - 0.03.",
     ),
+    "small_data.regression": (
+        "benchmarks.small_data", "run_regression",
+        "Regressors at defaults on 6 regression sets (issue #15.1): 5 seeds x 5-fold R², SENNRegressor() and "
+        "SparseRepresenterRegressor() vs Ridge and MLPRegressor; goal: worst seed >= better baseline - 0.05.",
+    ),
+    "small_data.calibration": (
+        "benchmarks.small_data", "run_calibration",
+        "Classifiers at defaults on the 10 small_data sets (issue #15.2): 5 seeds x 5-fold accuracy, log-loss, "
+        "Brier score beside MLPClassifier and LogisticRegression; the representer's faithfulness at U = 10.",
+    ),
     "small_data.bs64": (
         "benchmarks.small_data", "run_bs64",
         "Sensitivity check for small_data: PrototypeClassifier(batch_size=64) under today's code (even "

@@ -251,3 +251,228 @@ def _note(ctx, section, p, n_met, n_sets):
             f"'{BS64_LABEL}' is a sensitivity check, not the old code (which also dropped the last partial "
             "batch); heart_disease is the fetcher's default binary target (num > 0)"
             + quick)
+
+
+# ====================================================================== regression (issue #15, section 1)
+REGRESSION_DATASETS = ("diabetes", "california_housing", "abalone", "friedman1", "friedman2", "friedman3")
+REGRESSION_SOURCES = {
+    "diabetes": "sklearn.datasets.load_diabetes (442 x 10)",
+    "california_housing": "sklearn_interp.datasets.fetch_california_housing (20433 x 13, target in dollars)",
+    "abalone": "sklearn_interp.datasets.fetch_abalone (4177 x 10, rings)",
+    "friedman1": "sklearn.datasets.make_friedman1(n_samples=1000, noise=1.0, random_state=0)",
+    "friedman2": "sklearn.datasets.make_friedman2(n_samples=1000, noise=125.0, random_state=0)",
+    "friedman3": "sklearn.datasets.make_friedman3(n_samples=1000, noise=0.1, random_state=0)",
+}
+FRIEDMAN_NOISE = {"friedman1": 1.0, "friedman2": 125.0, "friedman3": 0.1}
+REGRESSION_GOAL_MARGIN = 0.05
+REGRESSORS = ("senn", "representer")
+REGRESSION = {
+    False: dict(datasets=REGRESSION_DATASETS, seeds=(0, 1, 2, 3, 4), folds=5, rows=None, overrides={},
+                mlp_overrides={}),
+    True: dict(datasets=("diabetes", "friedman1"), seeds=(0, 1), folds=2, rows=200, overrides={"max_epochs": 2},
+               mlp_overrides={"max_iter": 5}),
+}
+
+
+def load_regression(name, data_home):
+    if name == "diabetes":
+        X, y = sk_datasets.load_diabetes(return_X_y=True)
+    elif name in FRIEDMAN_NOISE:
+        make = getattr(sk_datasets, f"make_{name}")
+        X, y = make(n_samples=1000, noise=FRIEDMAN_NOISE[name], random_state=0)
+    else:
+        X, y = getattr(datasets, f"fetch_{name}")(data_home=data_home, return_X_y=True)
+    return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+
+def regression_models(seed, p):
+    from sklearn.linear_model import Ridge
+    from sklearn.neural_network import MLPRegressor
+
+    from sklearn_interp import SENNRegressor, SparseRepresenterRegressor
+
+    ours = dict(random_state=seed, device="cpu", **p["overrides"])
+    return {
+        "senn": make_pipeline(StandardScaler(), SENNRegressor(**ours)),
+        "representer": make_pipeline(StandardScaler(), SparseRepresenterRegressor(**ours)),
+        "ridge": make_pipeline(StandardScaler(), Ridge()),
+        "mlp": make_pipeline(StandardScaler(), MLPRegressor(random_state=seed, **p["mlp_overrides"])),
+    }
+
+
+def _cross_validate(models, X, y, cv, score):
+    """Per model: the fold scores and fit seconds of ``models`` (fresh clones) on the splits of ``cv``."""
+    scores, seconds = {}, {}
+    for train, test in cv.split(X, y):
+        for name, model in models.items():
+            est = clone(model)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                est.fit(X[train], y[train])
+            seconds.setdefault(name, []).append(time.perf_counter() - start)
+            for metric, value in score(est, X[test], y[test]).items():
+                scores.setdefault(name, {}).setdefault(metric, []).append(value)
+    return scores, seconds
+
+
+def run_regression(ctx):
+    """SENNRegressor() and SparseRepresenterRegressor() vs Ridge and MLPRegressor: 5-fold R², 5 seeds."""
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+
+    p = REGRESSION[ctx.quick]
+    start, rows = time.perf_counter(), []
+    for name in p["datasets"]:
+        t_set = time.perf_counter()
+        X, y = load_regression(name, ctx.data_home)
+        if p["rows"]:
+            X, y = X[:p["rows"]], y[:p["rows"]]
+        per_seed, fit_s = {}, {}
+        for seed in p["seeds"]:
+            scores, seconds = _cross_validate(
+                regression_models(seed, p), X, y, KFold(p["folds"], shuffle=True, random_state=seed),
+                lambda est, X_test, y_test: {"r2": float(r2_score(y_test, est.predict(X_test)))})
+            for model, values in scores.items():
+                per_seed.setdefault(model, []).append(float(np.mean(values["r2"])))
+                fit_s.setdefault(model, []).extend(seconds[model])
+        best_name = max(("ridge", "mlp"), key=lambda model: np.mean(per_seed[model]))
+        best = float(np.mean(per_seed[best_name]))
+        row = {"dataset": name, "n": len(X), "features": X.shape[1], "best baseline": best_name,
+               "best baseline mean": best}
+        for model in ("senn", "representer", "ridge", "mlp"):
+            row[f"{model} mean ± std"] = _pm(per_seed[model])
+            row[f"{model}_seed_r2"] = per_seed[model]
+            row[f"{model} fit s/fold"] = float(np.mean(fit_s[model]))
+        for model in REGRESSORS:
+            worst = float(np.min(per_seed[model]))
+            row[f"{model} worst seed"] = worst
+            row[f"{model} worst - best"] = worst - best
+            row[f"{model} goal met"] = "yes" if worst >= best - REGRESSION_GOAL_MARGIN else "no"
+        row["source"] = REGRESSION_SOURCES[name]
+        row["set_wall_s"] = time.perf_counter() - t_set
+        rows.append(row)
+        print(f"  [{ctx.name}] {name:18s} senn {row['senn mean ± std']}  representer {row['representer mean ± std']}"
+              f"  best baseline {best_name} {best:.4f} ({row['set_wall_s']:.0f} s)", flush=True)
+        _record_regression(ctx, p, rows, start)
+
+
+def _record_regression(ctx, p, rows, start):
+    columns = ["dataset", "n", "features", "senn mean ± std", "senn worst seed", "senn worst - best", "senn goal met",
+               "representer mean ± std", "representer worst seed", "representer worst - best",
+               "representer goal met", "ridge mean ± std", "mlp mean ± std", "best baseline",
+               "senn fit s/fold", "representer fit s/fold", "ridge fit s/fold", "mlp fit s/fold"]
+    met = {model: sum(r[f"{model} goal met"] == "yes" for r in rows) for model in REGRESSORS}
+    quick = "; QUICK smoke test: 200 rows, 2 epochs, MLP max_iter 5, R² meaningless" if ctx.quick else ""
+    ctx.record(
+        "regression", rows,
+        params={"datasets": list(p["datasets"]), "folds": p["folds"],
+                "models": {"senn": "make_pipeline(StandardScaler(), SENNRegressor(random_state=seed, device='cpu'))",
+                           "representer": "make_pipeline(StandardScaler(), SparseRepresenterRegressor("
+                                          "random_state=seed, device='cpu'))",
+                           "ridge": "make_pipeline(StandardScaler(), Ridge())",
+                           "mlp": "make_pipeline(StandardScaler(), MLPRegressor(random_state=seed)); "
+                                  "ConvergenceWarning silenced"},
+                "overrides": p["overrides"], "goal": f"worst seed >= max(Ridge mean, MLP mean) - "
+                                                     f"{REGRESSION_GOAL_MARGIN}",
+                "sources": {name: REGRESSION_SOURCES[name] for name in p["datasets"]}},
+        seeds={"seeds": list(p["seeds"]), "KFold": "n_splits=folds, shuffle=True, random_state=seed",
+               "models": "random_state=seed"},
+        columns=columns, wall_s=time.perf_counter() - start,
+        extra={"note": f"{p['folds']}-fold CV R² (y in its own units; the regressors standardize it inside), "
+                       f"seeds {', '.join(map(str, p['seeds']))}; per-seed means over folds; goal: each regressor's "
+                       f"worst seed within {REGRESSION_GOAL_MARGIN} of the better of Ridge and MLPRegressor (means "
+                       f"over seeds); met: SENN {met['senn']}/{len(rows)}, representer "
+                       f"{met['representer']}/{len(rows)}" + quick},
+    )
+
+
+# ===================================================================== calibration (issue #15, section 2)
+CALIBRATION = {
+    False: dict(datasets=DATASETS, seeds=(0, 1, 2, 3, 4), folds=5, overrides={}, mlp_overrides={}),
+    True: dict(datasets=("iris", "wine"), seeds=(0,), folds=2, overrides={"max_epochs": 2},
+               mlp_overrides={"max_iter": 5}),
+}
+CLASSIFIERS = ("prototype", "senn", "representer", "mlp", "logreg")
+
+
+def classifier_models(seed, p):
+    from sklearn_interp import SENNClassifier, SparseRepresenterClassifier
+
+    ours = dict(random_state=seed, device="cpu", **p["overrides"])
+    return {
+        "prototype": make_pipeline(StandardScaler(), PrototypeClassifier(**ours)),
+        "senn": make_pipeline(StandardScaler(), SENNClassifier(**ours)),
+        "representer": make_pipeline(StandardScaler(), SparseRepresenterClassifier(**ours)),
+        "mlp": make_pipeline(StandardScaler(), MLPClassifier(random_state=seed, **p["mlp_overrides"])),
+        "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+    }
+
+
+def brier_score(y_true, proba, classes):
+    """Multiclass Brier score: mean over samples of sum over classes of (p_k - [y = k])², in [0, 2]."""
+    onehot = (np.asarray(y_true)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)
+    return float(((proba - onehot) ** 2).sum(axis=1).mean())
+
+
+def _classification_scores(est, X_test, y_test):
+    from sklearn.metrics import log_loss
+
+    from sklearn_interp.metrics import make_faithfulness_scorer
+
+    proba, classes = est.predict_proba(X_test), est[-1].classes_
+    scores = {"accuracy": float(np.mean(classes[proba.argmax(axis=1)] == y_test)),
+              "log_loss": float(log_loss(y_test, proba, labels=classes)),
+              "brier": brier_score(y_test, proba, classes)}
+    if hasattr(est[-1], "predict_explained"):
+        scores["faithfulness_u10"] = make_faithfulness_scorer(n_examples=10)(est, X_test)
+    return scores
+
+
+def run_calibration(ctx):
+    """Accuracy, log-loss and Brier score of the three classifiers at defaults beside the MLP (and faithfulness)."""
+    p = CALIBRATION[ctx.quick]
+    start, rows = time.perf_counter(), []
+    for name in p["datasets"]:
+        t_set = time.perf_counter()
+        X, y = load(name, ctx.data_home)
+        per_seed, fit_s = {}, {}
+        for seed in p["seeds"]:
+            scores, seconds = _cross_validate(classifier_models(seed, p), X, y,
+                                              StratifiedKFold(p["folds"], shuffle=True, random_state=seed),
+                                              _classification_scores)
+            for model, metrics in scores.items():
+                for metric, values in metrics.items():
+                    per_seed.setdefault((model, metric), []).append(float(np.mean(values)))
+                fit_s.setdefault(model, []).extend(seconds[model])
+        for model in CLASSIFIERS:
+            row = {"dataset": name, "model": model, "n": len(X), "classes": len(np.unique(y))}
+            for metric in ("accuracy", "log_loss", "brier", "faithfulness_u10"):
+                if (model, metric) in per_seed:
+                    row[metric] = float(np.mean(per_seed[model, metric]))
+                    row[f"{metric}_seeds"] = per_seed[model, metric]
+            row["log_loss - MLP"] = row["log_loss"] - float(np.mean(per_seed["mlp", "log_loss"]))
+            row["fit s/fold"] = float(np.mean(fit_s[model]))
+            rows.append(row)
+        print(f"  [{ctx.name}] {name:14s} log-loss " + "  ".join(
+            f"{model} {np.mean(per_seed[model, 'log_loss']):.3f}" for model in CLASSIFIERS)
+            + f" ({time.perf_counter() - t_set:.0f} s)", flush=True)
+        ctx.record(
+            "calibration", rows,
+            params={"datasets": list(p["datasets"]), "folds": p["folds"], "overrides": p["overrides"],
+                    "models": "make_pipeline(StandardScaler(), M) with M = PrototypeClassifier(), SENNClassifier(), "
+                              "SparseRepresenterClassifier() (random_state=seed, device='cpu'), "
+                              "MLPClassifier(random_state=seed), LogisticRegression(max_iter=1000)",
+                    "sources": {set_name: SOURCES[set_name] for set_name in p["datasets"]}},
+            seeds={"seeds": list(p["seeds"]), "StratifiedKFold": "random_state=seed, shuffle=True",
+                   "models": "random_state=seed"},
+            columns=["dataset", "model", "n", "classes", "accuracy", "log_loss", "log_loss - MLP", "brier",
+                     "faithfulness_u10", "fit s/fold"],
+            wall_s=time.perf_counter() - start,
+            extra={"note": f"{p['folds']}-fold stratified CV, seeds {', '.join(map(str, p['seeds']))}; means over "
+                           "seeds of per-seed means over folds; log_loss on the test folds (lower is better "
+                           "calibrated); brier: mean over samples of the sum over classes of (p_k - [y=k])², "
+                           "in [0, 2]; faithfulness_u10: the representer's h with 10 examples against g (eq. 19), "
+                           "scored as make_faithfulness_scorer(10) does" + (
+                               "; QUICK smoke test: 2 epochs, MLP max_iter 5" if ctx.quick else "")},
+        )
