@@ -22,7 +22,6 @@ Run:  python examples/representer_grid_search.py [DATA_HOME] [--quick]
 """
 
 import argparse
-import warnings
 from contextlib import ExitStack
 
 import joblib
@@ -67,11 +66,15 @@ def fit(search, X, y, scheduler=None, local_cluster=False):
 
 
 def global_explanation(best, X_train):
-    """The U examples of the best model's explanation model, with their rows of ``X_train``."""
+    """The U examples of the best model's explanation model, with their rows of ``X_train``.
+
+    "label" is the example's own glass type; "acts on class" the class its
+    influence pushes towards (α > 0) or away from (α < 0).
+    """
     explanation = best[-1].explain_global(U, include_examples=False)
     rows = X_train.iloc[explanation["example_indices"]]
-    return pd.DataFrame({"class": explanation["example_classes"], "influence": explanation["influences"]},
-                        index=rows.index.rename("row")).join(rows)
+    return pd.DataFrame({"label": explanation["example_labels"], "acts on class": explanation["example_classes"],
+                         "influence": explanation["influences"]}, index=rows.index.rename("row")).join(rows)
 
 
 def main(data_home=None, scheduler=None, local_cluster=False, quick=False):
@@ -81,11 +84,7 @@ def main(data_home=None, scheduler=None, local_cluster=False, quick=False):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
 
     settings = QUICK if quick else FULL
-    with warnings.catch_warnings():
-        # Candidates whose η closes all but a few gates have fewer than U examples; predict_explained
-        # warns at every scoring (their faithfulness is still scored). The best model's warnings show below.
-        warnings.filterwarnings("ignore", "n_examples=.* nonzero influences", UserWarning)
-        search = fit(make_search(**settings), X_train, y_train, scheduler, local_cluster)
+    search = fit(make_search(**settings), X_train, y_train, scheduler, local_cluster)
     best = search.best_estimator_
     print(f"best parameters: {search.best_params_} (cross-validated sqrt(accuracy x faithfulness) "
           f"{search.best_score_:.3f})")

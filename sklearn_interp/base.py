@@ -336,6 +336,9 @@ class InterpNet(NeuralNet):
         y_pred = self.infer(Xi, **fit_params)
         data_loss, penalty = self.loss_terms(y_pred, yi, X=Xi, training=True,
                                              sample_weight=getattr(batch, "sample_weight", None))
+        if penalty is None:
+            data_loss.backward()
+            return {"loss": data_loss, "y_pred": y_pred}
         loss = data_loss + penalty
         loss.backward()
         return {"loss": loss, "data_loss": data_loss.detach(), "y_pred": y_pred}
@@ -374,21 +377,23 @@ class InterpNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         """The criterion's weighted mean over the batch plus the module's penalty (see :meth:`loss_terms`)."""
         data_loss, penalty = self.loss_terms(y_pred, y_true, X, training, sample_weight)
-        return data_loss + penalty
+        return data_loss if penalty is None else data_loss + penalty
 
     def loss_terms(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         """``(data_loss, penalty)``: the criterion's weighted mean over the batch, and the module's penalty.
 
         The criterion is built with ``reduction="none"``; ``sample_weight`` is
         the batch's slice of the normalized weights (None: equal weights) and
-        reaches the module's penalty too. Training steps record the data loss
-        alone in the history as ``train_data_loss``.
+        reaches the module's penalty too. ``penalty`` is None for a module
+        without one. Training steps of a module with a penalty record the data
+        loss alone in the history as ``train_data_loss`` (without one it is
+        ``train_loss``).
         """
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
         data_loss = weighted_mean(self.criterion_(outputs[0], y_true), sample_weight)
         penalty = getattr(self.module_, "penalty", None)
         if penalty is None:
-            return data_loss, data_loss.new_zeros(())
+            return data_loss, None
         return data_loss, penalty(outputs, X, training=training, sample_weight=sample_weight)
 
 
@@ -873,12 +878,11 @@ class NeuralEstimatorBase(BaseEstimator):
         the loss no longer falls.
         """
         history = net.history
-        if "train_data_loss" not in history[0]["batches"][0]:
-            return
-        last = [batch for batch in history[-1]["batches"] if "train_data_loss" in batch]
+        key = "train_data_loss" if "train_data_loss" in history[0]["batches"][0] else "train_loss"
+        last = [batch for batch in history[-1]["batches"] if key in batch]
         sizes = np.array([batch["train_batch_size"] for batch in last])
-        final = float(np.dot([batch["train_data_loss"] for batch in last], sizes) / sizes.sum())
-        initial = history[0]["batches"][0]["train_data_loss"]
+        final = float(np.dot([batch[key] for batch in last], sizes) / sizes.sum())
+        initial = history[0]["batches"][0][key]
         if final >= initial:
             warnings.warn(
                 f"{type(self).__name__} did not learn: the training loss of the last epoch ({final:.4g}, without "

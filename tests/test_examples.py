@@ -47,4 +47,4 @@ def test_representer_grid_search_example_selects_lam_and_eta():
     assert "best parameters: {'clf__eta'" in result.stdout and "faithfulness with U=10" in result.stdout
     table = result.stdout.split("explanation model:\n", 1)[1].splitlines()
     # the header, the index name ("row"), then the 10 examples
-    assert table[0].split()[:3] == ["class", "influence", "RI"] and len(table) == 12
+    assert table[0].split()[:6] == ["label", "acts", "on", "class", "influence", "RI"] and len(table) == 12
