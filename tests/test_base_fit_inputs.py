@@ -81,6 +81,37 @@ def test_weights_change_the_fit_and_their_scale_does_not():
     assert weighted.predict_proba(X)[:, 2].mean() > plain.predict_proba(X)[:, 2].mean() + 0.1  # 0.2 at seeds 0-2
 
 
+def test_the_validation_loss_of_early_stopping_is_weighted(iris):
+    X, y = iris
+    _, distinct = np.unique(X, axis=0, return_index=True)  # no merged twins: the validation rows are the rest
+    X, y = X[distinct], y[distinct]
+    weights = np.linspace(0.2, 5.0, len(X))
+    clf = SENNClassifier(**dict(TINY, early_stopping=True, n_iter_no_change=3)).fit(X, y, sample_weight=weights)
+    valid = np.setdiff1d(np.arange(len(X)), clf._train_positions)
+    proba = clf.predict_proba(X[valid])[np.arange(len(valid)), y[valid]]
+    expected = np.average(-np.log(proba), weights=weights[valid])  # the best epoch's weights are restored
+    assert min(clf.net_.history[:, "valid_loss"]) == pytest.approx(expected, rel=1e-4)
+    assert np.mean(-np.log(proba)) != pytest.approx(expected, rel=1e-2), "the unweighted mean differs"
+
+
+@pytest.mark.parametrize("est", [
+    PrototypeClassifier(n_prototypes=3, lam_r1=0.0, **TINY),
+    SENNClassifier(concepts="autoencoder", n_concepts=2, **TINY),
+    SparseRepresenterClassifier(eta=0.0, **TINY),
+], ids=lambda est: type(est).__name__)
+def test_penalties_average_their_per_sample_terms_with_the_weights(est, iris):
+    X, y = iris
+    module = est.fit(X, y).net_.module_.double().eval()  # dropout and gates deterministic; penalties unchanged
+    x = est.torch_input(X[:6]).double().requires_grad_(True)
+    weights = torch.tensor([3.0, 0.5, 0.5, 1.0, 0.5, 0.5], dtype=torch.float64)
+    outputs = module(x)
+    weighted = module.penalty(outputs, x, training=True, sample_weight=weights)
+    rows = [x[i:i + 1].detach().requires_grad_(True) for i in range(len(x))]
+    by_hand = sum(w * module.penalty(module(row), row, training=True) for row, w in zip(rows, weights)) / len(rows)
+    assert weighted.item() == pytest.approx(by_hand.item(), rel=1e-9)
+    assert weighted.item() != pytest.approx(module.penalty(outputs, x, training=True).item(), rel=1e-3)
+
+
 def test_weighted_scaling_statistics(diabetes):
     X, y = diabetes
     weights = np.linspace(0.5, 3.0, len(X))

@@ -277,6 +277,7 @@ def test_user_callbacks_are_cloned(iris):
     (dict(callbacks=[1]), "callbacks"),
     (dict(batch_size="big"), "batch_size"),
     (dict(n_threads=0), "n_threads"),
+    (dict(inference_precision="float16"), "inference_precision"),
 ])
 def test_parameter_contents_are_checked_at_fit(iris, params, name):
     X, y = iris
