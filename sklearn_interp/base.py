@@ -786,9 +786,9 @@ class NeuralEstimatorBase(BaseEstimator):
         warm = self._warm()
         sample_labels = sample_coords(X).get("sample")
         X, y = self._validate_input(X, y, reset=not warm)
-        X, y, kept = self._weighted_rows(X, y, sample_weight)
+        X, y, weights, fit_positions = self._weighted_rows(X, y, sample_weight)
         y = self._encode_targets(y, reset=not warm)
-        X_fit, y_fit, weights, merged = merge_duplicate_rows(X, y, kept[1])
+        X_fit, y_fit, weights, merged = merge_duplicate_rows(X, y, weights)
         if not warm:
             self._fit_input_scaling(X_fit, weights)
             self._fit_target_scaling(y_fit, weights)
@@ -796,7 +796,7 @@ class NeuralEstimatorBase(BaseEstimator):
         device = self.net_.device if warm else resolve_device(self.device)
         init_generator, train_generator = self._fit_generators(random_state, device)
         train, valid, positions = self._split(self._scale(X_fit), self._scale_targets(y_fit), weights, random_state)
-        self._fit_positions = kept[0]
+        self._fit_positions = fit_positions
         self._train_positions = merged[positions]
         with torch_threads(self.n_threads):
             module = self.net_.module_ if warm else self._init_module(train[0], train[1], init_generator)
@@ -814,7 +814,7 @@ class NeuralEstimatorBase(BaseEstimator):
         return self
 
     def _weighted_rows(self, X, y, sample_weight):
-        """``(X, y, (positions, weights))`` of the rows with a positive weight (all rows without weights).
+        """``(X, y, weights, positions)`` of the rows with a positive weight (all rows without weights).
 
         ``positions`` (None when every row is kept) are their positions in the
         X given to ``fit``.
@@ -833,7 +833,7 @@ class NeuralEstimatorBase(BaseEstimator):
                 f"{type(self).__name__} needs at least 2 samples (rows of positive weight) to fit; got "
                 f"{len(X)} sample."
             )
-        return X, y, (positions, weights)
+        return X, y, weights, positions
 
     def _position_in_fit(self, positions):
         """Positions among the rows ``_after_fit`` receives, mapped to positions in the X given to ``fit``.
@@ -1051,10 +1051,14 @@ class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
         """Class probabilities (softmax of the logits), float64."""
         return self._predict_outputs(X, lambda outputs: torch.softmax(outputs[0], dim=1).cpu().numpy())
 
+    def _decode_targets(self, encoded):
+        """Class indices back to labels from ``classes_``."""
+        return self.classes_[encoded]
+
     def predict(self, X):
         """Predicted labels, taken from ``classes_``."""
         index = self._predict_outputs(X, lambda outputs: outputs[0].argmax(dim=1).cpu().numpy())
-        return self.classes_[index]
+        return self._decode_targets(index)
 
 
 class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
@@ -1102,7 +1106,12 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
         tags.target_tags.multi_output = True
         return tags
 
+    def _decode_targets(self, y):
+        """Targets as y had them: shape (n,) for one output, (n, n_outputs) for several; float64."""
+        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        return y.ravel() if self.n_outputs_ == 1 else y
+
     def predict(self, X):
         """Predicted targets, float64, shape (n_samples,) or (n_samples, n_targets)."""
-        prediction = self._predict_outputs(X, lambda outputs: self._unscale_targets(outputs[0].cpu().numpy()))
-        return prediction.ravel() if self.n_outputs_ == 1 else prediction
+        return self._decode_targets(
+            self._predict_outputs(X, lambda outputs: self._unscale_targets(outputs[0].cpu().numpy())))

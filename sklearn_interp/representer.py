@@ -170,7 +170,7 @@ class _SparseRepresenter:
         device = module.support_embeddings.device
         module.support_embeddings[torch.as_tensor(kept, device=device)] = torch.as_tensor(
             self.support_embeddings_, device=device)
-        self.support_labels_ = self._training_labels(y[rows])
+        self.support_labels_ = self._decode_targets(y[rows])
         self._set_fitted("support_examples_", np.asarray(X[rows], dtype=np.float64)
                          if self.store_training_data else None)
         index_labels = getattr(self, "_fit_sample_labels", None)
@@ -184,12 +184,6 @@ class _SparseRepresenter:
         elif hasattr(self, name):
             delattr(self, name)
 
-    def _training_labels(self, y):
-        """``y`` of ``_after_fit`` as fit got it: class indices to labels, targets ((n,) for one output)."""
-        if hasattr(self, "classes_"):
-            return self.classes_[y]
-        y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        return y.ravel() if self.n_outputs_ == 1 else y
 
     def _support_embeddings(self, X_support):
         if len(X_support) == 0:
@@ -712,7 +706,8 @@ class SparseRepresenterRegressor(_SparseRepresenter, NeuralRegressorBase):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The sum of the U examples' contributions.
+            The sum of the U examples' contributions plus ``target_offset_``
+            (the mean of y), in the units of y.
 
         Raises
         ------
@@ -720,5 +715,4 @@ class SparseRepresenterRegressor(_SparseRepresenter, NeuralRegressorBase):
             When every influence is 0 (see the classifier).
         """
         _, _, _, contributions = self._explained_scores(X, n_examples)
-        scores = self._explained_outputs(contributions)
-        return scores.ravel() if self.n_outputs_ == 1 else scores
+        return self._decode_targets(self._explained_outputs(contributions))

@@ -104,6 +104,8 @@ def test_regressor_bars_explain_output_0(diabetes, diabetes_model):
     one = diabetes_model.explain(X.iloc[[3]])[0]
     ax = rendered(one.plot(kind="contribution"))
     np.testing.assert_allclose(widths(ax).sum(), diabetes_model.predict(X.iloc[[3]])[0], rtol=1e-6)
+    assert ytick_labels(ax)[-1] == "intercept (mean of y)"
+    np.testing.assert_allclose(widths(ax)[-1], one["intercept"][0])
     assert "prediction (output 0)" in ax.get_xlabel() and "output 0" in ax.get_title()
     ax = rendered(one.plot())
     order = np.argsort(-np.abs(one["relevances"][0]), kind="stable")
