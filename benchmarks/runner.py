@@ -142,6 +142,19 @@ BENCHMARKS = {
         "Sensitivity check for small_data: PrototypeClassifier(batch_size=64) under today's code (even "
         "batches, no row dropped), same splits, beside the MLP (not part of `small_data`; ~12 min).",
     ),
+    "fit_time_defaults": (
+        "benchmarks.fit_time", "run",
+        "Fit time at the defaults (issue #22): our 3 classifiers and 2 regressors vs MLPClassifier/MLPRegressor on "
+        "the small_data sets, 5 seeds x 5-fold, one thread; goal: median ratio <= 3, none > 5, at the same score.",
+    ),
+    "fit_time_defaults.classification": (
+        "benchmarks.fit_time", "run_classification",
+        "fit_time_defaults on the 10 classification sets only: Prototype, SENN, SparseRepresenter vs MLPClassifier.",
+    ),
+    "fit_time_defaults.regression": (
+        "benchmarks.fit_time", "run_regression",
+        "fit_time_defaults on the 6 regression sets only: SENN, SparseRepresenter vs MLPRegressor (and Ridge).",
+    ),
 }
 
 
@@ -375,7 +388,8 @@ def markdown_report(results_dir=None, names=None):
     results_dir = Path(results_dir or RESULTS_DIR)
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
                       "small_data", "small_data.bs64", "inference", "threads", "senn", "representer.uci",
-                      "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas"]
+                      "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas",
+                      "fit_time_defaults"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"

@@ -300,17 +300,27 @@ def regression_models(seed, p):
     }
 
 
-def _cross_validate(models, X, y, cv, score):
-    """Per model: the fold scores and fit seconds of ``models`` (fresh clones) on the splits of ``cv``."""
+def _cross_validate(models, X, y, cv, score, warned=None):
+    """Per model: the fold scores and fit seconds of ``models`` (fresh clones) on the splits of ``cv``.
+
+    ConvergenceWarnings are silenced; given a dict ``warned``, it also counts per model the fits that
+    issued one (other warnings are shown as usual).
+    """
     scores, seconds = {}, {}
     for train, test in cv.split(X, y):
         for name, model in models.items():
             est = clone(model)
             start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
+            with warnings.catch_warnings(record=warned is not None) as caught:
+                warnings.simplefilter("ignore" if warned is None else "always", ConvergenceWarning)
                 est.fit(X[train], y[train])
             seconds.setdefault(name, []).append(time.perf_counter() - start)
+            if warned is not None:
+                converge = [issubclass(w.category, ConvergenceWarning) for w in caught]
+                warned[name] = warned.get(name, 0) + any(converge)
+                for w, is_converge in zip(caught, converge):
+                    if not is_converge:
+                        warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
             for metric, value in score(est, X[test], y[test]).items():
                 scores.setdefault(name, {}).setdefault(metric, []).append(value)
     return scores, seconds

@@ -147,3 +147,31 @@ def test_quick_representer(tmp_path):
     assert compas and all(_finite(r["influence"]) and _finite(r["contribution"]) for r in compas)
     for name in result["files"]:
         assert Path(tmp_path, name).stat().st_size > 0  # PNG, explanation tables
+
+
+def test_quick_fit_time_defaults(tmp_path):
+    result = runner.run_benchmark("fit_time_defaults", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    _check_files(tmp_path, "fit_time_defaults", ["classification", "regression", "summary"])
+    rows = result["rows"]
+    assert {r["estimator"] for r in rows if r["section"] == "classification"} == {
+        "PrototypeClassifier", "SENNClassifier", "SparseRepresenterClassifier", "MLPClassifier"}
+    assert {r["estimator"] for r in rows if r["section"] == "regression"} == {
+        "SENNRegressor", "SparseRepresenterRegressor", "MLPRegressor", "Ridge"}
+    for row in (r for r in rows if r["section"] != "summary"):
+        assert _finite(row["fit s/fold"]) and _finite(row["ratio"]) and row["ratio"] > 0
+        assert 0 <= row["convergence warnings"] <= 1
+        if row["estimator"].startswith("MLP"):
+            assert row["ratio"] == 1 and row["goal met"] is None
+            assert row["convergence warnings"] == 1  # max_iter=5 never converges: the count works
+        if row["estimator"] != "Ridge":
+            assert 1 <= row["epochs"] <= row["epoch cap"] == (5 if row["estimator"].startswith("MLP") else 2)
+    summary = [r for r in rows if r["section"] == "summary"]
+    assert {r["estimator"] for r in summary} == {
+        "PrototypeClassifier", "SENNClassifier", "SparseRepresenterClassifier", "SENNRegressor",
+        "SparseRepresenterRegressor"}
+    for row in summary:
+        assert _finite(row["median ratio"]) and 0 < row["median ratio"] <= row["max ratio"]
+        assert row["max ratio set"] in {"iris", "wine", "diabetes", "friedman1"}
+        speed_met = row["median ratio"] <= 3 and row["max ratio"] <= 5
+        assert row["speed goal met"] == ("yes" if speed_met else "no")
