@@ -33,7 +33,7 @@ class CNNClassifier(NeuralClassifierBase):
 
     def __init__(self, conv_channels=(32, 32, 32, 10), n_hidden=15, image_shape=None, *, max_epochs=10,
                  batch_size=250, lr=2e-3, optimizer="adam", weight_decay=0.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, device="cpu", random_state=None,
+                 validation_fraction=0.1, tol=1e-4, n_iter_no_change=10, device="cpu", random_state=None,
                  verbose=0, warm_start=False, callbacks=None):
         self.conv_channels = conv_channels
         self.n_hidden = n_hidden
@@ -41,7 +41,8 @@ class CNNClassifier(NeuralClassifierBase):
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, device=device, random_state=random_state, verbose=verbose,
+            tol=tol, n_iter_no_change=n_iter_no_change, device=device, random_state=random_state,
+            verbose=verbose,
             warm_start=warm_start, callbacks=callbacks,
         )
 

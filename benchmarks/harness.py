@@ -7,8 +7,10 @@ it and calls its own ``_build_module``, so architecture and initial weights are
 identical. The loop then does what the skorch net does, without skorch: the same
 loss (the estimator's criterion on the first output plus the module's
 ``penalty``), the same optimizer class, learning rate and weight decay, the same
-epochs and batch size, the same drop-last policy (the last partial batch is
-dropped when there is at least one full batch), shuffling with ``torch.randperm``
+epochs (the estimator must have ``early_stopping=False`` and ``tol=None``, so
+that it trains for ``max_epochs`` epochs as the hand loop does) and batch
+size, the same drop-last policy (the last partial batch is dropped when there
+is at least one full batch), shuffling with ``torch.randperm``
 from the same RNG stream, the same training transform (augmentation), the same
 float32 tensors sliced on the device, and the same ``torch.get_num_threads()``
 (both run in this process). Because every random draw happens in the same order,
@@ -35,8 +37,8 @@ from skorch.callbacks import Callback
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from sklearn_interp.base import (OPTIMIZERS, _normalized, _set_generator, even_batch_bounds, merge_duplicate_rows,
-                                 resolve_device, torch_threads)
+from sklearn_interp.base import (FUSED_OPTIMIZERS, OPTIMIZERS, _normalized, _set_generator, even_batch_bounds,
+                                 merge_duplicate_rows, resolve_device, torch_threads)
 from sklearn_interp.nn import weighted_mean
 
 __all__ = ["EpochLog", "hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
@@ -131,6 +133,9 @@ def prepare_like_fit(estimator, X, y):
     est = clone(estimator)
     if est.early_stopping:
         raise ValueError("time_against_hand_loop compares plain training loops; use early_stopping=False.")
+    if est.tol is not None:
+        raise ValueError("time_against_hand_loop compares max_epochs epochs of both loops; use tol=None "
+                         "(the convergence rule may stop the fit earlier).")
     est._validate_params()
     X, y = est._validate_input(X, y, reset=True)
     y = est._encode_targets(y, reset=True)
@@ -153,7 +158,8 @@ def hand_loop(est, X, y, weights, random_state, device):
         module = est._init_module(X, y, init_generator).to(device)
         est._configure_module(module)
         optimizer_class = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else est.optimizer
-        optimizer = optimizer_class(module.parameters(), lr=est.lr, weight_decay=est.weight_decay)
+        fused = {"fused": True} if est.optimizer in FUSED_OPTIMIZERS else {}  # as the base runs them
+        optimizer = optimizer_class(module.parameters(), lr=est.lr, weight_decay=est.weight_decay, **fused)
         criterion = est._criterion()(reduction="none").to(device)
         transform = est._train_transform()
         penalty = getattr(module, "penalty", None)

@@ -18,7 +18,9 @@ Sections
 --------
 speed
     ``predict_proba`` of a fitted PrototypeClassifier (batch_size 64, the old
-    default, 2 epochs on a 5000-row subset) on (a) 100k x 20 tabular rows (MLP
+    default, 2 epochs on a 5000-row subset; the former defaults
+    ``lr=0.002, early_stopping=False`` and, where the code has it,
+    ``tol=None``: ``PINNED``) on (a) 100k x 20 tabular rows (MLP
     encoder), (b) 20k 8x8 images (conv encoder; scikit-learn's digits drawn
     with replacement plus Gaussian noise, clipped to [0, 1]), (c) one-row calls,
     1000 of them (tabular and image). One persistent worker per code version,
@@ -73,6 +75,9 @@ N_FEATURES = 20
 MIB = 2**20
 GOAL_SPEED_RATIO = 1.3
 GOAL_MEMORY_MB = 300
+# The estimator settings of both code versions (the defaults before the convergence rule); the
+# new code also gets tol=None (no convergence rule), see _estimator.
+PINNED = dict(lr=0.002, early_stopping=False)
 # A fixed glibc mmap threshold: freed chunks above 128 KiB go back to the OS at once (a diagnostic run).
 ALLOCATOR_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
@@ -111,13 +116,16 @@ def make_images(n, seed):
 
 
 def _estimator(epochs, batch_size):
-    """A PrototypeClassifier that both code versions accept (threads/chunks only where they exist)."""
+    """A PrototypeClassifier that both code versions accept (threads/tol only where they exist)."""
     from sklearn_interp import PrototypeClassifier
 
-    est = PrototypeClassifier(max_epochs=epochs, batch_size=batch_size, device="cpu", random_state=SEED)
+    est = PrototypeClassifier(max_epochs=epochs, batch_size=batch_size, **PINNED, device="cpu",
+                              random_state=SEED)
     params = est.get_params()
     if "n_threads" in params:
         est.set_params(n_threads=1)
+    if "tol" in params:
+        est.set_params(tol=None)
     return est
 
 
@@ -389,7 +397,7 @@ def _speed(ctx, p, trees):
     columns = ["case", "rows_or_calls", "old_us_per_row_best", "new_us_per_row_best", "ratio_best",
                "old_us_per_row_median", "new_us_per_row_median", "ratio_median", "goal", "goal_met"]
     ctx.record(
-        "speed", rows, params=params, seeds={"data": SEED, "random_state": SEED},
+        "speed", rows, params={**params, **PINNED, "tol": None}, seeds={"data": SEED, "random_state": SEED},
         columns=[c for c in columns if any(c in r for r in rows)], wall_s=time.perf_counter() - start,
         extra={"workers": {v: w.info for v, w in workers.items()},
                "note": f"best/median of {p['repeats']} alternating runs (old, new, old, new, ...), one thread; "
@@ -424,7 +432,7 @@ def _precision(ctx, p, tree):
                      "float64_over_float32": best["float64"] / best["float32"],
                      "float32_times_s": times[case, "float32"], "float64_times_s": times[case, "float64"]})
     ctx.record(
-        "precision", rows, params=params, seeds={"data": SEED, "random_state": SEED},
+        "precision", rows, params={**params, **PINNED, "tol": None}, seeds={"data": SEED, "random_state": SEED},
         columns=["case", "rows", "auto_picks", "float32_us_per_row_best", "float64_us_per_row_best",
                  "float64_over_float32"],
         wall_s=time.perf_counter() - start,
@@ -478,8 +486,9 @@ def _memory(ctx, p, trees):
     columns = ["case", "code", "input_mb", "result_mb", "growth_mb_max", "growth_mb_min", "beyond_result_mb_max",
                "call_s", "goal_mb", "goal_met"]
     ctx.record(
-        "memory", rows, params={k: p[k] for k in ("mem_tab_rows", "mem_img_rows", "mem_fit_rows", "mem_fit_epochs",
-                                                  "mem_repeats", "batch_size")},
+        "memory", rows, params={**{k: p[k] for k in ("mem_tab_rows", "mem_img_rows", "mem_fit_rows",
+                                                     "mem_fit_epochs", "mem_repeats", "batch_size")},
+                                **PINNED, "tol": None},
         seeds={"data": [SEED + 1, SEED + 2], "random_state": SEED},
         columns=[c for c in columns if any(c in r for r in rows)], wall_s=time.perf_counter() - start,
         extra={"runs": runs,

@@ -29,13 +29,13 @@ class _MLPClassifier(NeuralClassifierBase):
 
     def __init__(self, hidden_layer_sizes=(64, 64), *, max_epochs=20, batch_size=128, lr=1e-3,
                  optimizer="adam", weight_decay=0.0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, device="cpu", n_threads=1, inference_batch_size="auto",
+                 tol=1e-4, n_iter_no_change=10, device="cpu", n_threads=1, inference_batch_size="auto",
                  random_state=None, verbose=0, warm_start=False, callbacks=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
+            tol=tol, n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
             inference_batch_size=inference_batch_size, random_state=random_state, verbose=verbose,
             warm_start=warm_start, callbacks=callbacks,
         )
@@ -57,7 +57,7 @@ def run(ctx):
     rows, memory_method = [], None
     start = time.perf_counter()
     for batch_size in p["batch_sizes"]:
-        est = _MLPClassifier((64, 64), max_epochs=p["epochs"], batch_size=batch_size, lr=p["lr"],
+        est = _MLPClassifier((64, 64), max_epochs=p["epochs"], batch_size=batch_size, lr=p["lr"], tol=None,
                              device="cpu", random_state=SEED)
         res = time_against_hand_loop(est, X, y, repeats=p["repeats"])
         memory_method = res.pop("memory_method")
@@ -67,6 +67,7 @@ def run(ctx):
         "mlp",
         rows,
         params={**p, "architecture": f"{p['n_features']}-64-64-2 ReLU", "optimizer": "adam",
+                "early_stopping": False, "tol": None,
                 "data": "make_classification(n_informative=8)", "device": "cpu"},
         seeds={"make_classification": SEED, "random_state": SEED},
         columns=COLUMNS,

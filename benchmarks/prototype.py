@@ -163,7 +163,7 @@ def _image_benchmark(ctx, section, dataset, X_train, y_train, X_test, y_test, ta
     start = time.perf_counter()
     rows, losses = [], {}
     proto = PrototypeClassifier(batch_size=p["batch_size"], lr=p["lr"], max_epochs=p["epochs"],
-                                device="cpu", random_state=SEED)
+                                early_stopping=False, tol=None, device="cpu", random_state=SEED)
     row, method, losses["PrototypeClassifier"] = _fit_image_model(proto, X_train, y_train, X_test, y_test,
                                                                   f"{dataset} proto")
     row.update(_prototype_figures(proto, y_train, X_test))
@@ -173,7 +173,7 @@ def _image_benchmark(ctx, section, dataset, X_train, y_train, X_test, y_test, ta
     _save_prototype_png(proto, y_train, target_names, png,
                         f"{dataset}: {proto.n_prototypes} decoded prototypes (top) and their nearest "
                         f"training images (bottom), {p['epochs']} epochs, test acc {row['test_acc']:.4f}")
-    cnn = CNNClassifier(batch_size=p["batch_size"], lr=p["lr"], max_epochs=p["epochs"], device="cpu",
+    cnn = CNNClassifier(batch_size=p["batch_size"], lr=p["lr"], max_epochs=p["epochs"], tol=None, device="cpu",
                         random_state=SEED)
     row, _, losses["CNN (ablation)"] = _fit_image_model(cnn, X_train, y_train, X_test, y_test, f"{dataset} cnn")
     rows.append({"dataset": dataset, "model": "CNN (ablation)", **row,
@@ -182,6 +182,7 @@ def _image_benchmark(ctx, section, dataset, X_train, y_train, X_test, y_test, ta
         section, rows,
         params={**p, "n_prototypes": proto.n_prototypes, "lam_recon": proto.lam_recon, "lam_r1": proto.lam_r1,
                 "lam_r2": proto.lam_r2, "conv_channels": proto.conv_channels, "optimizer": "adam",
+                "early_stopping": False, "tol": None,
                 "elastic_deformation": False, "split": split_note, "paper_training": PAPER_TRAINING,
                 "cnn": "ConvEncoder(32/32/32/10, ReLU) -> Linear(40,15) -> ReLU -> Linear(15,10)"},
         seeds={"random_state": SEED},
@@ -226,7 +227,7 @@ def _tabular_models(p):
     return {
         "PrototypeClassifier": PrototypeClassifier(
             n_prototypes=p["n_prototypes"], max_epochs=p["epochs"], batch_size=p["batch_size"], lr=p["lr"],
-            device="cpu", random_state=SEED),
+            early_stopping=False, tol=None, device="cpu", random_state=SEED),
         "LogisticRegression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
         "MLPClassifier": make_pipeline(
             StandardScaler(), MLPClassifier(hidden_layer_sizes=(64, 10, 15), max_iter=p["mlp_max_iter"],
@@ -267,7 +268,7 @@ def run_tabular(ctx):
         "tabular", rows,
         params={**p, "prototype": "PrototypeClassifier defaults (hidden (64,), latent 10, lambdas 0.05) with "
                 f"n_prototypes={p['n_prototypes']}, max_epochs={p['epochs']}, batch_size={p['batch_size']}, "
-                f"lr={p['lr']}",
+                f"lr={p['lr']}, early_stopping=False, tol=None",
                 "logistic": "StandardScaler + LogisticRegression(max_iter=2000)",
                 "mlp": f"StandardScaler + MLPClassifier((64, 10, 15), max_iter={p['mlp_max_iter']})",
                 "compas": "fetch_compas(features='default'), 16 columns, two_year_recid"},
@@ -287,21 +288,21 @@ def run_overhead(ctx):
     X, y = datasets.fetch_compas(data_home=ctx.data_home, return_X_y=True)
     X, y = _subset(np.asarray(X), np.asarray(y), p["compas_rows"])
     for batch_size in p["compas_batch_sizes"]:
-        est = PrototypeClassifier(max_epochs=p["compas_epochs"], batch_size=batch_size, device="cpu",
-                                  random_state=SEED)
+        est = PrototypeClassifier(max_epochs=p["compas_epochs"], batch_size=batch_size, lr=0.002,
+                                  early_stopping=False, tol=None, device="cpu", random_state=SEED)
         res = time_against_hand_loop(est, X, y, repeats=p["repeats"])
         method = res.pop("memory_method")
         rows.append({"case": f"COMPAS {len(X)} rows", **res})
     fmnist = _fashion_train(ctx.data_home)
     X, y = _subset(fmnist.data, fmnist.target, p["fmnist_rows"])
-    est = PrototypeClassifier(max_epochs=p["fmnist_epochs"], batch_size=p["fmnist_batch_size"], device="cpu",
-                              random_state=SEED)
+    est = PrototypeClassifier(max_epochs=p["fmnist_epochs"], batch_size=p["fmnist_batch_size"], lr=0.002,
+                              early_stopping=False, tol=None, device="cpu", random_state=SEED)
     res = time_against_hand_loop(est, X, y, repeats=p["repeats"])
     res.pop("memory_method")
     rows.append({"case": f"Fashion-MNIST {len(X)} images", **res})
     ctx.record(
         "overhead", rows,
-        params=p, seeds={"random_state": SEED},
+        params={**p, "lr": 0.002, "early_stopping": False, "tol": None}, seeds={"random_state": SEED},
         columns=["case", "batch_size", "epochs", "steps", "fit_s", "hand_s", "ratio", "ratio_median",
                  "fit_epochs_s", "max_param_diff", "fit_peak_rss_delta_mb", "hand_peak_rss_delta_mb",
                  "fit_tracemalloc_peak_mb", "hand_tracemalloc_peak_mb"],
@@ -320,15 +321,17 @@ def run_elastic(ctx):
     times = {False: [], True: []}
     for _ in range(p["repeats"]):
         for elastic in (False, True):
-            est = PrototypeClassifier(max_epochs=p["epochs"], batch_size=p["batch_size"], device="cpu",
-                                      random_state=SEED, elastic_deformation=elastic)
+            est = PrototypeClassifier(max_epochs=p["epochs"], batch_size=p["batch_size"], lr=0.002,
+                                      early_stopping=False, tol=None, device="cpu", random_state=SEED,
+                                      elastic_deformation=elastic)
             t0 = time.perf_counter()
             est.fit(X, y)
             times[elastic].append(time.perf_counter() - t0)
     rows = [{"case": f"Fashion-MNIST {len(X)} images, {p['epochs']} epoch(s)", "batch_size": p["batch_size"],
              "fit_s_plain": min(times[False]), "fit_s_elastic": min(times[True]),
              "elastic_cost_ratio": min(times[True]) / min(times[False])}]
-    ctx.record("elastic", rows, params={**p, "elastic_sigma": 4.0, "elastic_alpha": 20.0},
+    ctx.record("elastic", rows, params={**p, "lr": 0.002, "early_stopping": False, "tol": None,
+                                        "elastic_sigma": 4.0, "elastic_alpha": 20.0},
                seeds={"random_state": SEED}, wall_s=time.perf_counter() - start,
                extra={"note": f"best of {p['repeats']}; kornia elastic_transform2d per training batch"})
 

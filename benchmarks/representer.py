@@ -181,7 +181,7 @@ def _fit(method, eta, seed, max_epochs, X_train, y_train, X_valid, y_valid, pati
     y_valid_encoded = np.searchsorted(classes, y_valid)
     stop = ValidationStopping(X_valid_scaled, y_valid_encoded, patience)
     clf = SparseRepresenterClassifier(method=method, eta=eta, max_epochs=max_epochs, random_state=seed,
-                                      device="cpu", early_stopping=False, callbacks=[stop], **extra)
+                                      device="cpu", early_stopping=False, tol=None, callbacks=[stop], **extra)
     start = time.perf_counter()
     clf.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
@@ -377,13 +377,14 @@ def run_uci(ctx, section="uci"):
             section, rows,
             params={**p, "methods": list(METHODS), "u_values": list(U_VALUES), "u_tune": U_TUNE,
                     "split": SPLIT_NOTE,
-                    "model": "SparseRepresenterClassifier(method=m, eta=η, max_epochs=cap, random_state=seed) "
+                    "model": "SparseRepresenterClassifier(method=m, eta=η, max_epochs=cap, early_stopping=False, "
+                             "tol=None, random_state=seed) "
                              "otherwise at defaults: hidden (64, 64, 64) + W (4 layers), dropout 0.3, Adam lr 1e-3, "
                              "batch 32, lam=1, n_mc_samples=1, sigma=0.5, explanation_lr='auto' (S and the gate means "
                              "at 0.03 for the gated methods, at lr for the others); non-gated methods get "
                              "eta=0.01 (unused)",
                     "early_stopping": (
-                        "fit on the training split only (early_stopping=False) with the callback "
+                        "fit on the training split only (early_stopping=False, tol=None) with the callback "
                         "ValidationStopping: after each epoch the validation split's loss (criterion + the "
                         "method's penalty, eval mode, deterministic gates, i.e. what early_stopping=True "
                         "monitors) ; stop after `patience` epochs without a 1e-4 relative improvement, "
@@ -588,7 +589,7 @@ def run_scaling(ctx):
                                        n_redundant=5, n_classes=p["n_classes"], random_state=p["seed"])
     for n in p["sizes"]:
         X, y = X_all[:n], y_all[:n]
-        clf = SparseRepresenterClassifier(max_epochs=p["epochs"], random_state=p["seed"], device="cpu",
+        clf = SparseRepresenterClassifier(max_epochs=p["epochs"], tol=None, random_state=p["seed"], device="cpu",
                                           callbacks=[_EpochRecord()])
         t0 = time.perf_counter()
         clf.fit(X, y)
@@ -617,7 +618,7 @@ def run_scaling(ctx):
         params={**p, "data": f"make_classification(n_samples={max(p['sizes'])}, n_features={p['n_features']}, "
                              f"n_informative=10, n_redundant=5, n_classes={p['n_classes']}, "
                              f"random_state={p['seed']}), first N rows",
-                "model": f"SparseRepresenterClassifier(max_epochs={p['epochs']}) at defaults "
+                "model": f"SparseRepresenterClassifier(max_epochs={p['epochs']}, tol=None) at defaults "
                          f"(method='proposed', eta={SparseRepresenterClassifier().eta}, batch 32)"},
         seeds={"data_and_model": p["seed"]},
         columns=["n_train", "batches_per_epoch", "first_epoch_s", "later_epoch_s", "first_epoch_ms_per_row",

@@ -83,6 +83,10 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 
+# Optimizers run as one fused kernel per step rather than a few per parameter tensor: the
+# same update, and a quarter to a third of a small model's step time on the CPU.
+FUSED_OPTIMIZERS = ("adam", "adamw")
+
 # Input values per inference chunk for inference_batch_size="auto".
 INFERENCE_CHUNK_VALUES = 2**19
 
@@ -278,6 +282,38 @@ class TensorBatchIterator:
             yield Batch(X_batch, None if y is None else y[index], None if weights is None else weights[index])
 
 
+class ConvergenceStopping(EarlyStopping):
+    """scikit-learn's MLP's convergence rule as a skorch callback (see ``_stopping_callback``).
+
+    An epoch whose monitored loss is above the best so far minus
+    ``threshold`` (tol) is a miss; ``patience`` misses in a row stop training.
+    The best epoch is the one of the lowest loss, whatever the margin, and
+    its weights are the ones ``load_best`` restores, as scikit-learn's
+    ``best_loss_`` and best validation score are (skorch's ``EarlyStopping``
+    moves its best only on an improvement of ``threshold``).
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.best_score_ = np.inf
+
+    def on_epoch_end(self, net, **kwargs):
+        score = net.history[-1, self.monitor]
+        self.misses_ = self.misses_ + 1 if score > self.best_score_ - self.threshold else 0
+        if score < self.best_score_:
+            self.best_score_, self.best_epoch_ = score, net.history[-1, "epoch"]
+            if self.load_best:
+                self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
+        if self.misses_ == self.patience:
+            self._sink(f"Stopping since {self.monitor} has not improved by more than {self.threshold} in the last "
+                       f"{self.patience} epochs.", verbose=net.verbose)
+            raise KeyboardInterrupt
+
+    def stopped(self):
+        """Whether the rule ended the last fit (rather than ``max_epochs``)."""
+        return self.misses_ >= self.patience
+
+
 class InterpNet(NeuralNet):
     """The private skorch net behind every estimator (see the module contract)."""
 
@@ -424,7 +460,7 @@ class NeuralEstimatorBase(BaseEstimator):
     _module_params = ()
 
     def __init__(self, *, max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam", weight_decay=0.0,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 early_stopping=False, validation_fraction=0.1, tol=1e-4, n_iter_no_change=10, device="auto",
                  n_threads=1, inference_batch_size="auto", inference_precision="auto", random_state=None,
                  verbose=0, warm_start=False, callbacks=None):
         self.max_epochs = max_epochs
@@ -434,6 +470,7 @@ class NeuralEstimatorBase(BaseEstimator):
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.device = device
         self.n_threads = n_threads
@@ -452,6 +489,7 @@ class NeuralEstimatorBase(BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "device": [DEVICE],
         "n_threads": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"),
@@ -661,12 +699,15 @@ class NeuralEstimatorBase(BaseEstimator):
 
     def _make_net(self, module, n_train, valid_dataset, device, generator):
         callbacks = [*self._method_callbacks(), *copy.deepcopy(list(self.callbacks or []))]
-        if self.early_stopping:
-            callbacks.append(EarlyStopping(patience=self.n_iter_no_change, load_best=True))
+        stopping = self._stopping_callback()
+        if stopping is not None:
+            callbacks.append(stopping)
         if self.verbose:
             callbacks.append(ProgressBar())
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        quiet = {} if self.verbose else {"callbacks__print_log": None}
+        options = {} if self.verbose else {"callbacks__print_log": None}
+        if self.optimizer in FUSED_OPTIMIZERS and torch.device(device).type in ("cpu", "cuda"):
+            options["optimizer__fused"] = True
         return InterpNet(
             module=module,
             criterion=self._criterion(),
@@ -688,8 +729,26 @@ class NeuralEstimatorBase(BaseEstimator):
             callbacks=callbacks,
             device=device,
             verbose=int(bool(self.verbose)),
-            **quiet,
+            **options,
         )
+
+    def _stopping_callback(self):
+        """The convergence rule, scikit-learn's MLP's: stop when the monitored loss has stalled.
+
+        Training stops once the loss has not improved on its best by more
+        than ``tol`` for ``n_iter_no_change`` epochs in a row: the training
+        loss (the whole objective, penalties included), or with
+        ``early_stopping`` the validation loss, whose best weights are
+        restored. None (``tol=None`` without early stopping): train for
+        ``max_epochs``.
+        """
+        if self.early_stopping:
+            return ConvergenceStopping(monitor="valid_loss", patience=self.n_iter_no_change,
+                                       threshold=self.tol or 0.0, load_best=True)
+        if self.tol is None:
+            return None
+        return ConvergenceStopping(monitor="train_loss", patience=self.n_iter_no_change, threshold=self.tol,
+                                   load_best=False)
 
     def _split(self, X, y, sample_weight, random_state):
         """``(train, valid, train_positions)``: ``(X, y, sample_weight)`` of each part.
@@ -806,12 +865,21 @@ class NeuralEstimatorBase(BaseEstimator):
             except TrainingDivergedError as error:
                 self._after_divergence(module, snapshot, error)
         self._fitted_structure = self._structure()
+        self._set_training_curves()
         self._fit_sample_labels = sample_labels
         try:
             self._after_fit(X, y)
         finally:
             del self._fit_sample_labels, self._fit_positions
         return self
+
+    def _set_training_curves(self):
+        """``n_iter_``, ``loss_curve_`` and ``validation_loss_curve_`` from the training log (all fits of a warm start)."""
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = np.asarray(history[:, "train_loss"], dtype=np.float64)
+        self.validation_loss_curve_ = (
+            np.array([epoch.get("valid_loss", np.nan) for epoch in history]) if self.early_stopping else None)
 
     def _weighted_rows(self, X, y, sample_weight):
         """``(X, y, weights, positions)`` of the rows with a positive weight (all rows without weights).
@@ -851,7 +919,7 @@ class NeuralEstimatorBase(BaseEstimator):
         net.initialize()
         if hasattr(self, "net_") and self.net_.module_ is module:
             net.history_ = self.net_.history_  # a warm fit continues the training log
-        warm = len(net.history) > 0
+        epochs_before = len(net.history)
         _set_generator(net.module_, generator)
         try:
             net.partial_fit(self._dataset(*train, device=device))
@@ -860,16 +928,32 @@ class NeuralEstimatorBase(BaseEstimator):
         bad = [name for name, value in net.module_.named_parameters() if not torch.isfinite(value).all()]
         if bad:
             raise TrainingDivergedError(f"the weights {bad} became non-finite")
-        if not warm:
-            self._check_loss_decreased(net)
+        if epochs_before > 0 or self._check_loss_decreased(net):
+            self._check_converged(net, len(net.history) - epochs_before)
         return net
 
     @staticmethod
     def _dataset(X, y, sample_weight, device):
         return TensorDataset(X, y, _normalized(sample_weight), device=device)
 
+    def _check_converged(self, net, epochs):
+        """Warn (ConvergenceWarning) when ``max_epochs`` epochs ran and the convergence rule did not stop them."""
+        stopping = next((cb for _, cb in net.callbacks_ if isinstance(cb, ConvergenceStopping)), None)
+        if stopping is None or epochs < self.max_epochs or stopping.stopped():
+            return
+        monitored = "validation" if self.early_stopping else "training"
+        warnings.warn(
+            f"{type(self).__name__} stopped at max_epochs={self.max_epochs} before converging: the {monitored} "
+            f"loss still improved by more than tol={self.tol or 0.0} within the last n_iter_no_change="
+            f"{self.n_iter_no_change} epochs. Raise max_epochs (or refit with warm_start=True) to train it "
+            "longer.",
+            ConvergenceWarning,
+        )
+
     def _check_loss_decreased(self, net):
         """Warn (ConvergenceWarning) when the data loss of the last epoch is no lower than the first batch's.
+
+        Returns whether it decreased.
 
         The data loss is the criterion alone (cross-entropy, squared error),
         without the method's penalty, which may rightly grow while the model
@@ -891,6 +975,7 @@ class NeuralEstimatorBase(BaseEstimator):
                 "for this data; try a lower lr.",
                 ConvergenceWarning,
             )
+        return final < initial
 
     def _after_divergence(self, module, snapshot, error):
         if snapshot is None:

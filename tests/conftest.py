@@ -5,7 +5,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 # Training parameters that learn scikit-learn's small check datasets in seconds.
-FAST = dict(max_epochs=30, batch_size=32, lr=0.01, random_state=0, device="cpu")
+FAST = dict(max_epochs=30, batch_size=32, lr=0.01, early_stopping=False, random_state=0, device="cpu")
 
 
 @pytest.fixture(autouse=True)

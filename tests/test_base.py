@@ -65,14 +65,14 @@ class ToyRegressor(NeuralRegressorBase):
     _module_params = ("lam",)
 
     def __init__(self, lam=0.01, max_epochs=30, batch_size=32, lr=0.01, optimizer="adam", weight_decay=0.0,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=10, device="auto",
+                 early_stopping=False, validation_fraction=0.1, tol=1e-4, n_iter_no_change=10, device="auto",
                  n_threads=1, inference_batch_size="auto", inference_precision="auto", random_state=None, verbose=0,
                  warm_start=False, callbacks=None):
         self.lam = lam
         super().__init__(
             max_epochs=max_epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
+            tol=tol, n_iter_no_change=n_iter_no_change, device=device, n_threads=n_threads,
             inference_batch_size=inference_batch_size, inference_precision=inference_precision,
             random_state=random_state, verbose=verbose, warm_start=warm_start, callbacks=callbacks,
         )

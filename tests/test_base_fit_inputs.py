@@ -62,7 +62,7 @@ def test_weight_two_is_the_row_twice_and_weight_zero_drops_it(est, iris, diabete
 def test_weights_reach_early_stopping_and_its_validation_loss(iris):
     X, y = iris
     weights = np.tile([3.0, 1.0], len(X) // 2)
-    params = dict(n_prototypes=4, **TINY, early_stopping=True, n_iter_no_change=3)
+    params = dict(TINY, n_prototypes=4, early_stopping=True, n_iter_no_change=3)
     duplicated = np.repeat(np.arange(len(X)), weights.astype(int))
     repeated = PrototypeClassifier(**params).fit(X[duplicated], y[duplicated])
     weighted = PrototypeClassifier(**params).fit(X, y, sample_weight=weights)
@@ -226,7 +226,7 @@ def test_a_fit_whose_loss_does_not_fall_warns_naming_lr():
         SENNClassifier(lr=1e3, max_epochs=10, random_state=0, device="cpu").fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        SENNClassifier(max_epochs=10, random_state=0, device="cpu").fit(X, y)
+        SENNClassifier(max_epochs=10, early_stopping=False, tol=None, random_state=0, device="cpu").fit(X, y)
 
 
 # ---------------------------------------------------------------- inference precision

@@ -78,7 +78,8 @@ def test_auto_batch_size_grows_with_the_data():
 
 def test_default_batches_use_every_row_in_almost_equal_batches(iris):
     X, y = iris
-    clf = PrototypeClassifier(max_epochs=2, callbacks=[RecordBatches()], random_state=0).fit(X[:100], y[:100])
+    clf = PrototypeClassifier(max_epochs=2, early_stopping=False, callbacks=[RecordBatches()], random_state=0).fit(
+        X[:100], y[:100])
     sizes = recorded(clf).sizes
     assert sizes == [50, 50, 50, 50], "100 rows at batch size 64: two steps per epoch, no row dropped"
 
@@ -253,7 +254,7 @@ def test_warm_fit_follows_early_stopping_switches(iris):
     clf.fit(X, y)
     assert "valid_loss" in clf.net_.history[-1]
     assert len(clf.net_.history) < FAST["max_epochs"] + 200, "early stopping stopped the warm fit"
-    clf.set_params(early_stopping=False, max_epochs=2)
+    clf.set_params(early_stopping=False, max_epochs=2, tol=None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf.fit(X, y)

@@ -43,7 +43,7 @@ class FixedRegressor(RegressorMixin, BaseEstimator):
 
 
 def pipeline(**params):
-    return Pipeline([("scale", StandardScaler()), ("clf", SparseRepresenterClassifier(**FAST, **params))])
+    return Pipeline([("scale", StandardScaler()), ("clf", SparseRepresenterClassifier(**dict(FAST, tol=None, **params)))])
 
 
 @pytest.fixture(scope="module")

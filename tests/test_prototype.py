@@ -199,7 +199,8 @@ def test_elastic_deformation_is_applied_to_training_batches(digits_split):
     deformed = ElasticDeformation(sigma=4.0, alpha=20.0)(images, torch.Generator().manual_seed(0))
     assert deformed.shape == images.shape and not torch.allclose(deformed, images)
     assert torch.allclose(ElasticDeformation(sigma=4.0, alpha=0.0)(images), images, atol=1e-5)
-    clf = PrototypeClassifier(n_prototypes=5, max_epochs=1, elastic_deformation=True, random_state=0)
+    clf = PrototypeClassifier(n_prototypes=5, max_epochs=1, elastic_deformation=True, early_stopping=False,
+                              random_state=0)
     assert clf.fit(X_train, y_train).score(X_train, y_train) > 0.1
     with pytest.raises(ValueError, match="image input"):
         PrototypeClassifier(elastic_deformation=True).fit(X_train.reshape(len(X_train), -1), y_train)
@@ -401,7 +402,8 @@ def test_elastic_deformation_changes_the_batches_the_module_trains_on(digits_spl
     X_train, _, y_train, _ = digits_split
     X, y = X_train[:128].astype(np.float32), y_train[:128]
     clf = PrototypeClassifier(n_prototypes=3, max_epochs=2, batch_size=32, elastic_deformation=elastic,
-                              random_state=0, device="cpu", callbacks=[_RecordBatches(training=True)]).fit(X, y)
+                              early_stopping=False, random_state=0, device="cpu",
+                              callbacks=[_RecordBatches(training=True)]).fit(X, y)
     seen = _used_callback(clf, _RecordBatches).rows()
     assert len(seen) == 2 * 128
     training_rows = _row_set(X.reshape(len(X), -1))

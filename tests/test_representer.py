@@ -324,8 +324,8 @@ def test_early_stopping_restores_the_best_epoch_with_its_examples(iris):
             with torch.no_grad():
                 net.module_.gate.mu[-1] = -10.0
 
-    model = SparseRepresenterClassifier(early_stopping=True, n_iter_no_change=3, callbacks=[CloseOneGate()],
-                                        **dict(FAST, max_epochs=100)).fit(X_train, y_train)
+    model = SparseRepresenterClassifier(n_iter_no_change=3, callbacks=[CloseOneGate()],
+                                        **dict(FAST, max_epochs=100, early_stopping=True)).fit(X_train, y_train)
     stopper = next(cb for _, cb in model.net_.callbacks_ if isinstance(cb, EarlyStopping))
     assert stopper.best_epoch_ < len(model.net_.history)  # examples were pruned after the best epoch
     state = model.net_.module_.state_dict()
@@ -373,7 +373,7 @@ def test_random_state_reproduces_the_fit(iris):
 
 def test_example_indices_are_positions_in_the_fitted_data_with_early_stopping(iris):
     X_train, X_test, y_train, _ = iris
-    model = SparseRepresenterClassifier(early_stopping=True, **FAST).fit(X_train, y_train)
+    model = SparseRepresenterClassifier(**dict(FAST, early_stopping=True)).fit(X_train, y_train)
     exp = model.explain(X_test[:3], n_examples=5)
     np.testing.assert_array_equal(exp["examples"], X_train.to_numpy()[exp["example_indices"]])
     assert len(model._train_positions) == len(X_train) - math.ceil(0.1 * len(X_train))
