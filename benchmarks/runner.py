@@ -389,7 +389,8 @@ def markdown_report(results_dir=None, names=None):
     names = names or ["overhead", "prototype", "prototype.fashion_mnist_long", "prototype.overhead",
                       "small_data", "small_data.bs64", "inference", "threads", "senn", "representer.uci",
                       "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas",
-                      "fit_time_defaults"]
+                      "small_data.regression", "small_data.calibration", "fit_time_defaults.classification",
+                      "fit_time_defaults.regression"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
