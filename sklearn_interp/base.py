@@ -282,6 +282,10 @@ class TensorBatchIterator:
             yield Batch(X_batch, None if y is None else y[index], None if weights is None else weights[index])
 
 
+# skorch's NeuralNet hooks whose body is ``pass``.
+_EMPTY_NET_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_end", "on_batch_end", "on_grad_computed")
+
+
 class ConvergenceStopping(EarlyStopping):
     """scikit-learn's MLP's convergence rule as a skorch callback (see ``_stopping_callback``).
 
@@ -344,20 +348,23 @@ class InterpNet(NeuralNet):
             super()._set_training(training)
 
     def initialize_callbacks(self):
-        self._hooked_callbacks = {}
+        self._hooks = {}
         return super().initialize_callbacks()
 
     def notify(self, method_name, **cb_kwargs):
-        # Call only the callbacks that override this hook: most hooks run on every
-        # batch and most callbacks implement one or two of them.
-        callbacks = self._hooked_callbacks.get(method_name)
-        if callbacks is None:
+        # Call only the hooks that do something: most hooks run on every batch, most
+        # callbacks implement one or two of them, and the net's own are empty but for
+        # on_batch_begin and on_epoch_begin (which start the history's records).
+        hooks = self._hooks.get(method_name)
+        if hooks is None:
             default = getattr(Callback, method_name)
-            callbacks = [cb for _, cb in self.callbacks_ if getattr(type(cb), method_name) is not default]
-            self._hooked_callbacks[method_name] = callbacks
-        getattr(self, method_name)(self, **cb_kwargs)
-        for callback in callbacks:
-            getattr(callback, method_name)(self, **cb_kwargs)
+            hooks = [cb for _, cb in self.callbacks_ if getattr(type(cb), method_name) is not default]
+            if method_name not in _EMPTY_NET_HOOKS or getattr(type(self), method_name) is not getattr(
+                    NeuralNet, method_name):
+                hooks.insert(0, self)
+            self._hooks[method_name] = hooks
+        for hook in hooks:
+            getattr(hook, method_name)(self, **cb_kwargs)
 
     def infer(self, x, **fit_params):
         if torch.is_tensor(x) and not fit_params:  # batches from TensorBatchIterator are in place
