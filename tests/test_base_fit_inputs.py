@@ -222,8 +222,9 @@ def test_a_one_row_fit_raises(diabetes):
 # ---------------------------------------------------------------- a fit that does not learn
 def test_a_fit_whose_loss_does_not_fall_warns_naming_lr():
     X, y = load_wine(return_X_y=True)
-    with pytest.warns(ConvergenceWarning, match=r"lr=1000\.0"):
-        SENNClassifier(lr=1e3, max_epochs=10, random_state=0, device="cpu").fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"lr=1000\.0") as record:
+        SENNClassifier(lr=1e3, max_epochs=10, early_stopping=False, random_state=0, device="cpu").fit(X, y)
+    assert len(record) == 1, "not also the max_epochs warning: the lr one says what to change"
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         SENNClassifier(max_epochs=10, early_stopping=False, tol=None, random_state=0, device="cpu").fit(X, y)

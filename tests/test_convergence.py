@@ -90,3 +90,10 @@ def test_adam_runs_fused(classification_data):
     assert est.net_.optimizer_.defaults["fused"] is True
     est = ToyRowsClassifier(max_epochs=2, optimizer="sgd", tol=None, random_state=0).fit(X, y)
     assert "fused" not in est.net_.optimizer_.defaults or not est.net_.optimizer_.defaults["fused"]
+
+
+@pytest.mark.parametrize("tol", [-1e-4, "auto"])
+def test_an_invalid_tol_is_rejected_at_fit(classification_data, tol):
+    X, y = classification_data
+    with pytest.raises(ValueError, match="tol"):
+        ToyRowsClassifier(tol=tol).fit(X, y)
