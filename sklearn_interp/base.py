@@ -90,6 +90,27 @@ FUSED_OPTIMIZERS = ("adam", "adamw")
 # Input values per inference chunk for inference_batch_size="auto".
 INFERENCE_CHUNK_VALUES = 2**19
 
+# Numpydoc entries every estimator's docstring shares: the convergence rule's parameters and
+# the training curves it leaves.
+CONVERGENCE_PARAMETERS_DOC = """    tol : float or None, default=1e-4
+        The convergence rule, scikit-learn's MLP's: training stops once the
+        loss it watches (the training loss, penalties included, or with
+        ``early_stopping`` the validation loss) has not improved on its best
+        by more than ``tol`` for ``n_iter_no_change`` epochs in a row (in
+        each stage of a staged method). None, without early stopping, trains
+        for ``max_epochs``.
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` after which training stops.
+"""
+TRAINING_CURVES_DOC = """    n_iter_ : int
+        Epochs trained, over every fit of a warm start and every stage of a
+        staged method (one training log).
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Training loss of each epoch (the objective, penalties included).
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Validation loss of each epoch with ``early_stopping``, else None.
+"""
+
 # Module construction draws torch's default initial weights from the global RNG
 # (they are then re-drawn from the fit's generator); the lock keeps two fits'
 # save/restore of the global state from interleaving.

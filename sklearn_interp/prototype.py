@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
-from .base import NeuralClassifierBase
+from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
 from .nn.reduction import weighted_mean
@@ -89,7 +89,7 @@ def _distance_summary(outputs):
 
 
 class PrototypeClassifier(NeuralClassifierBase):
-    """Neural network that classifies by its distances to learned prototypes.
+    __doc__ = f"""Neural network that classifies by its distances to learned prototypes.
 
     An autoencoder (encoder f, decoder g) maps inputs to a latent space where a
     prototype layer computes the squared distance to each of ``n_prototypes``
@@ -108,7 +108,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         λ1 in eq. (7), weight of R1 (eq. 5): every prototype near an encoded input.
     lam_r2 : float, default=0.05
         λ2 in eq. (7), weight of R2 (eq. 6): every encoded input near a prototype.
-    weight_matrix : {"learned", "negative_identity"}, default="learned"
+    weight_matrix : {{"learned", "negative_identity"}}, default="learned"
         W learned, or fixed to -I (the paper's special case; needs
         ``n_prototypes == n_classes``: each prototype then stands for one class).
     hidden_layer_sizes : tuple of int, default=(64,)
@@ -139,7 +139,7 @@ class PrototypeClassifier(NeuralClassifierBase):
     lr : float, default=0.002
         Learning rate (the paper uses 1e-4 for 1500 epochs; the default learns
         small data in fewer epochs, see Notes).
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+    optimizer : {{"adam", "adamw", "sgd", "rmsprop"}} or torch optimizer class, default="adam"
         Optimizer.
     weight_decay : float, default=0.0
         L2 penalty of the optimizer.
@@ -149,15 +149,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         restored.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
-    tol : float or None, default=1e-4
-        The convergence rule, scikit-learn's MLP's: training stops once the
-        loss it watches (the training loss, penalties included, or with
-        ``early_stopping`` the validation loss) has not improved on its best
-        by more than ``tol`` for ``n_iter_no_change`` epochs in a row.
-        None, without early stopping, trains for ``max_epochs``.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` after which training stops.
-    device : str, default="auto"
+{CONVERGENCE_PARAMETERS_DOC}    device : str, default="auto"
         Torch device; ``"auto"`` uses CUDA when available, else the CPU.
     n_threads : int or None, default=1
         Torch CPU threads used by ``fit`` and inference, restored afterwards.
@@ -168,7 +160,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         Rows per chunk in ``predict``, ``predict_proba``, ``explain`` and
         the validation split; "auto" takes chunks of about 2**19 input values
         (26k rows of 20 features, 668 28x28 images), so memory stays bounded.
-    inference_precision : {"auto", "float32", "float64"}, default="auto"
+    inference_precision : {{"auto", "float32", "float64"}}, default="auto"
         Precision of prediction and explanation (training is float32).
         "auto": float64 for tabular data on the CPU (a row's output does not
         depend on the rows beside it, as scikit-learn's checks require),
@@ -222,13 +214,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         data only).
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.history`` holds the training log).
-    n_iter_ : int
-        Epochs trained (over all fits of a warm start).
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Training loss of each epoch (the objective, penalties included).
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation loss of each epoch with ``early_stopping``, else None.
-
+{TRAINING_CURVES_DOC}
     See Also
     --------
     sklearn.neighbors.NearestCentroid : Prototype classifier in input space.

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
-from .base import NeuralClassifierBase, NeuralRegressorBase
+from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import concept_autoencoder, conv_net, mlp
 from .nn.reduction import weighted_mean
@@ -356,15 +356,7 @@ _PARAMETERS_DOC = """
         seeds; accuracy in Notes).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
-    tol : float or None, default=1e-4
-        The convergence rule, scikit-learn's MLP's: training stops once the
-        loss it watches (the training loss, penalties included, or with
-        ``early_stopping`` the validation loss) has not improved on its best
-        by more than ``tol`` for ``n_iter_no_change`` epochs in a row.
-        None, without early stopping, trains for ``max_epochs``.
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` after which training stops.
-    device : str, default="auto"
+""" + CONVERGENCE_PARAMETERS_DOC + """    device : str, default="auto"
         Torch device; ``"auto"`` uses CUDA when available, else the CPU.
     n_threads : int or None, default=1
         Torch CPU threads used by ``fit`` and inference, restored afterwards;
@@ -429,13 +421,7 @@ _ATTRIBUTES_DOC = """
         its largest training value, the others at their mean.
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.history`` holds the training log).
-    n_iter_ : int
-        Epochs trained (over all fits of a warm start).
-    loss_curve_ : ndarray of shape (n_iter_,)
-        Training loss of each epoch (the objective, penalties included).
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
-        Validation loss of each epoch with ``early_stopping``, else None.
-"""
+""" + TRAINING_CURVES_DOC + """"""
 
 _NOTES_DOC = """
     Notes
