@@ -72,6 +72,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._constraints import CALLBACKS, DEVICE
+from ._removal import feature_removal_scores, softmax
 from .explanation import sample_coords
 from .nn.init import reset_parameters
 from .nn.reduction import weighted_mean
@@ -1106,6 +1107,35 @@ class NeuralEstimatorBase(BaseEstimator):
         check_is_fitted(self)
         return MainOutput(self.net_.module_).eval()
 
+    # ------------------------------------------------- explanation metrics
+    def _removal_scores(self, X, explanation, baseline=None):
+        """Faithfulness hook (see :mod:`sklearn_interp._removal`) for units that are the input features.
+
+        Each feature is replaced by ``baseline`` (default: the training mean,
+        ``input_offset_``; for images the pixel offset, black on [0, 1]) and
+        the scores are ``_output_scores``: class probabilities, or the
+        predictions as (n_samples, n_outputs). Estimators whose units are not
+        the input features override this.
+        """
+        X = self._validate_input(X, reset=False)
+        return feature_removal_scores(self._output_scores, X, self.input_offset_ if baseline is None else baseline)
+
+    def _torch_explanation(self, x):
+        """Differentiable arrays of :meth:`explain` (a dict of tensors) for raw inputs ``x``, or None.
+
+        :func:`sklearn_interp.metrics.local_lipschitz` ascends their gradient
+        (``method="gradient"``) where an estimator defines this.
+        """
+        return None
+
+    def _scaled_tensor(self, x):
+        """``(x - input_offset_) / input_scale_`` in torch, differentiable, in the module's dtype and device."""
+        parameter = next(self.net_.module_.parameters())
+        x = x.to(dtype=parameter.dtype, device=parameter.device).reshape(len(x), *self.input_shape_)
+        offset, scale = (torch.as_tensor(value, dtype=parameter.dtype, device=parameter.device)
+                         for value in (self.input_offset_, self.input_scale_))
+        return (x - offset) / scale
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = self._accepts_images()
@@ -1163,6 +1193,14 @@ class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits), float64."""
         return self._predict_outputs(X, lambda outputs: torch.softmax(outputs[0], dim=1).cpu().numpy())
+
+    def _output_scores(self, X):
+        return self.predict_proba(X)
+
+    @staticmethod
+    def _link(outputs):
+        """Scores from additive outputs: the softmax of logits."""
+        return softmax(outputs)
 
     def _decode_targets(self, encoded):
         """Class indices back to labels from ``classes_``."""
@@ -1228,3 +1266,11 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
         """Predicted targets, float64, shape (n_samples,) or (n_samples, n_targets)."""
         return self._decode_targets(
             self._predict_outputs(X, lambda outputs: self._unscale_targets(outputs[0].cpu().numpy())))
+
+    def _output_scores(self, X):
+        return self.predict(X).reshape(len(X), -1)
+
+    @staticmethod
+    def _link(outputs):
+        """Scores from additive outputs: the predictions themselves."""
+        return np.asarray(outputs, dtype=np.float64)

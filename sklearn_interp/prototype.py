@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
+from ._removal import contribution_removal_scores
 from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
@@ -446,6 +447,15 @@ class PrototypeClassifier(NeuralClassifierBase):
         }
         meta = {"method": "prototype", "scope": "local", "n_nearest": n_nearest}
         return Explanation(data, dims, {**self._coords(), **sample_coords(X)}, meta)
+
+    def _removal_scores(self, X, explanation, baseline=None):
+        """Faithfulness hook: prototype j is removed by dropping its term ``W[k, j] * d_j`` from the logits."""
+        return contribution_removal_scores(explanation["logits"], explanation["contributions"], self._link)
+
+    def _torch_explanation(self, x):
+        """``contributions`` ``W[k, j] * d_j`` for raw inputs ``x``, differentiable."""
+        distances = self.net_.module_(self._scaled_tensor(x))[1]
+        return {"contributions": self.net_.module_.classifier.weight[None] * distances[:, None, :]}
 
     def explain_global(self):
         """The model as a whole: prototypes, their decodings, W and nearest examples.

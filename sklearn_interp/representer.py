@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
+from ._removal import contribution_removal_scores
 from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import conv_net, mlp
@@ -227,6 +228,14 @@ class _SparseRepresenter:
         contributions = np.zeros((len(similarities), self._n_outputs(), len(rows)))
         contributions[:, outputs, np.arange(len(rows))] = similarities * self.influences_[rows, outputs]
         return rows, outputs, similarities, contributions
+
+    def _removal_scores(self, X, explanation, baseline=None):
+        """Faithfulness hook: example j is removed from the explanation model h by dropping its contribution.
+
+        The scores are h's (the softmax of ``scores`` for a classifier, the
+        ``scores`` themselves for a regressor), the model the examples explain.
+        """
+        return contribution_removal_scores(explanation["scores"], explanation["contributions"], self._link)
 
     def _explained_outputs(self, contributions):
         """h's output with U examples: the contributions' sum, plus ``target_offset_`` for a regressor."""

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
+from ._removal import contribution_removal_scores
 from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import concept_autoencoder, conv_net, mlp
@@ -259,6 +260,31 @@ class _SENN:
         coords = {"concept": self._concept_names(), **sample_coords(X)}
         meta = {"method": "senn", "scope": "local", "concepts": self._concept_kind()}
         return data, dims, coords, meta
+
+    def _removal_scores(self, X, explanation, baseline=None):
+        """Faithfulness hook: a concept is removed by setting θ_i h_i to 0, as in §5.3 of the paper.
+
+        Input concepts are the features, so those are removed as every
+        explainer's features are, by replacing them with ``baseline`` (the
+        training mean by default), which also lets θ(x) respond; the bias
+        concept is removed by zeroing its contribution.
+        """
+        outputs = explanation["logits" if "logits" in explanation.keys() else "predictions"]
+        scores, removed = contribution_removal_scores(outputs, explanation["contributions"], self._link)
+        if self._concept_kind() == "input":
+            removed[:, :-1] = super()._removal_scores(X, explanation, baseline)[1]
+        return scores, removed
+
+    def _torch_explanation(self, x):
+        """``relevances`` θ(x) and ``contributions`` θ(x)·h(x) for raw inputs ``x``, differentiable.
+
+        In the units of y for a regressor, as :meth:`explain` returns them.
+        """
+        _, concepts, relevances = self.net_.module_(self._scaled_tensor(x))
+        scale = getattr(self, "target_scale_", None)
+        if scale is not None:
+            relevances = relevances * relevances.new_tensor(scale)[:, None]
+        return {"relevances": relevances, "contributions": relevances * concepts[:, None, :]}
 
     def explain_global(self):
         """The learned concepts, grounded by the training examples that activate each most (§4).
