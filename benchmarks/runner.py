@@ -142,6 +142,18 @@ BENCHMARKS = {
         "Sensitivity check for small_data: PrototypeClassifier(batch_size=64) under today's code (even "
         "batches, no row dropped), same splits, beside the MLP (not part of `small_data`; ~12 min).",
     ),
+    "compare": (
+        "benchmarks.compare", "run",
+        "Explanations side by side (issue #23): SENN (default and selected λ), Prototype, SparseRepresenter and an "
+        "MLP, own explanations vs LIME / KernelSHAP (fresh and fixed seed) / IG on COMPAS + 4 UCI sets; "
+        "faithfulness, local Lipschitz (ε-ball, discrete, scale-free), seconds per sample; PNG per set.",
+    ),
+    **{f"compare.{name}": ("benchmarks.compare", f"run_{name}", f"compare on {name} only (its own result file).")
+       for name in ("compas", "pima_diabetes", "yeast", "vehicle", "segment")},
+    "compare.summary": (
+        "benchmarks.compare", "run_summary",
+        "The goals of compare (Lipschitz ratio >= 10, cost ratio >= 1000) from the compare.<set> result files.",
+    ),
     "fit_time_defaults": (
         "benchmarks.fit_time", "run",
         "Fit time at the defaults (issue #22): our 3 classifiers and 2 regressors vs MLPClassifier/MLPRegressor on "
@@ -390,7 +402,8 @@ def markdown_report(results_dir=None, names=None):
                       "small_data", "small_data.bs64", "inference", "threads", "senn", "representer.uci",
                       "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas",
                       "small_data.regression", "small_data.calibration", "fit_time_defaults.classification",
-                      "fit_time_defaults.regression"]
+                      "fit_time_defaults.regression", "compare.summary", "compare.compas", "compare.pima_diabetes",
+                      "compare.yeast", "compare.vehicle", "compare.segment"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
