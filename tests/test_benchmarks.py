@@ -175,3 +175,25 @@ def test_quick_fit_time_defaults(tmp_path):
         assert row["max ratio set"] in {"iris", "wine", "diabetes", "friedman1"}
         speed_met = row["median ratio"] <= 3 and row["max ratio"] <= 5
         assert row["speed goal met"] == ("yes" if speed_met else "no")
+
+
+@needs_data
+def test_quick_compare(tmp_path):
+    pytest.importorskip("lime")
+    pytest.importorskip("shap")
+    result = runner.run_benchmark("compare", quick=True, data_home=DATA_HOME, results_dir=tmp_path, echo=False,
+                                  threads=1)
+    _check_files(tmp_path, "compare", ["compas", "pima_diabetes", "summary"])
+    rows = [r for r in result["rows"] if r["section"] != "summary"]
+    for name in ("compas", "pima_diabetes"):
+        explained = {(r["model"].split(" (")[0].split(" λ")[0], r["explainer"]) for r in rows if r["dataset"] == name}
+        assert {("SENN", "own θ (relevances)"), ("SENN", "LIME fixed"), ("SENN", "KernelSHAP fresh"),
+                ("SENN", "IntegratedGradients"), ("Prototype", "own (contributions)"),
+                ("SparseRepresenter", "LIME fresh"), ("MLP", "KernelSHAP fresh")} <= explained
+    for row in rows:
+        assert 0 <= row["test_acc"] <= 1 and -1 <= row["faithfulness_median"] <= 1
+        assert _finite(row["L_ball_median"]) and row["L_ball_median"] >= 0 and row["seconds_per_sample"] > 0
+    summary = [r for r in result["rows"] if r["section"] == "summary"]
+    assert summary and all(r["goal_L_met"] == (r["L_ratio_ball"] >= 10) for r in summary)
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0  # the PNGs
