@@ -20,20 +20,24 @@ and the UCI sets Pima, Yeast, Vehicle, Segment, the fetchers' sets with at least
   ``KernelShapExplainer`` (k-means background of 10, ``nsamples="auto"``),
   both with fresh sampling per call (what their users get) and, on the SENN
   models, also with a fixed seed per call (their smoothness without the
-  sampling noise); ``IntegratedGradientsExplainer`` on the SENN models;
-- on the first N_EXPLAIN test rows (a stratified subset): accuracy (of the
+  sampling noise; with at most 11 features KernelSHAP's "auto" budget,
+  2d + 2048 samples, covers all 2^d - 2 coalitions, so it does not sample
+  and both modes agree); ``IntegratedGradientsExplainer`` on the SENN models;
+- on 200 test rows (a stratified subset of the test split): accuracy (of the
   model, on the whole test split); the median faithfulness correlation
   (§5.3, features replaced by the training mean, SENN's learned units and
   the representer's examples removed by their terms); the median local
-  Lipschitz estimate (eq. 5 in input space) in the ε-ball (ε = EPS, a
-  budget of N_CALLS explainer calls: half random restarts, half local
+  Lipschitz estimate (eq. 5 in input space) in the ε-ball (ε = 0.1, a
+  budget of 6 explainer calls: half random restarts, half local
   search, seed 0) and, for SENN's own θ, by gradient ascent with the same
   budget; the same divided by the median norm of that explainer's
   attributions (scale-free: SENN's θ are on the logit scale, LIME's weights
   on the probability scale); the discrete variant (neighbours among the
   explained test rows within 2x the median nearest-neighbour distance);
-  and the explanation seconds per sample (one ``explain`` of the N_EXPLAIN
-  rows, one thread).
+  and the explanation seconds per sample (``explain`` of the 200 rows,
+  one thread; the fastest of up to 5 calls while they take less than 1 s in
+  all, so a fast explainer's figure is not its first call's warm-up, and a
+  slow one is called once).
 
 Goals (issue #23): SENN's θ Lipschitz ≥ 10x lower than LIME's and KernelSHAP's
 on the same model; SENN's explanation ≥ 1000x cheaper per sample than
@@ -177,10 +181,18 @@ def _attribution_norms(explainer, X, key):
     return np.linalg.norm(attributions(explanation, target_indices(explanation), key).reshape(len(X), -1), axis=1)
 
 
+def _timed_norms(explainer, X, key):
+    """The attribution norms, and the seconds per sample of ``explain``: the fastest of up to 5 calls within 1 s."""
+    times = []
+    while len(times) < 5 and sum(times) < 1.0:
+        start = time.perf_counter()
+        norms = _attribution_norms(explainer, X, key)
+        times.append(time.perf_counter() - start)
+    return norms, min(times) / len(X)
+
+
 def _measure(explainer, key, own, X_explain, p):
-    start = time.perf_counter()
-    norms = _attribution_norms(explainer, X_explain, key)
-    seconds = (time.perf_counter() - start) / len(X_explain)
+    norms, seconds = _timed_norms(explainer, X_explain, key)
     ball = local_lipschitz(explainer, X_explain, eps=p["eps"], n_calls=p["n_calls"], random_state=SEED, key=key)
     gradient = None
     if own:
