@@ -153,6 +153,8 @@ def test_faithfulness_rejects_a_non_explainer_and_a_wrong_baseline(senn, wine):
         faithfulness_correlation(logistic, wine[0][:5])
     with pytest.raises(ValueError, match="one value per feature"):
         faithfulness_correlation(senn, wine[0][:5], baseline=[0.0, 1.0])
+    np.testing.assert_array_equal(faithfulness_correlation(senn, wine[0][:5], baseline=0.5),
+                                  faithfulness_correlation(senn, wine[0][:5], baseline=np.full(13, 0.5)))
 
 
 # ----------------------------------------------------------- local_lipschitz

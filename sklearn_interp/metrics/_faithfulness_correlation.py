@@ -1,5 +1,7 @@
 """Faithfulness of attributions as the correlation with the effect of removing each unit (SENN §5.3)."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
@@ -16,7 +18,7 @@ def _row_correlations(a, b):
 
 
 @validate_params(
-    {"explainer": [object], "X": ["array-like"], "baseline": ["array-like", None], "key": [str],
+    {"explainer": [object], "X": ["array-like"], "baseline": ["array-like", Real, None], "key": [str],
      "explain_params": [dict, None]},
     prefer_skip_nested_validation=True,
 )
