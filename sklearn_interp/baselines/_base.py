@@ -13,6 +13,21 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._removal import feature_removal_scores
 from ..explanation import Explanation, sample_coords
 
+#: The Attributes every post-hoc explainer documents (joined into their docstrings).
+BACKGROUND_ATTRIBUTES_DOC = """feature_means_ : ndarray of shape (n_features_in_,)
+        Column means of the background data: the value that replaces a
+        feature when :func:`~sklearn_interp.metrics.faithfulness_correlation`
+        removes it (and integrated gradients' default baseline).
+    classes_ : ndarray of shape (n_classes,)
+        The classifier's classes (classifiers only).
+    n_outputs_ : int
+        Number of regression outputs (regressors only).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X was a DataFrame.
+"""
+
 
 def import_extra(module, extra, owner):
     """Import ``module``, or raise an ImportError naming the extra that installs it.

@@ -8,13 +8,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._removal import check_baseline
 from ..base import NeuralEstimatorBase, NeuralRegressorBase
-from ._base import PostHocExplainer, import_extra, is_skorch_net
+from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra, is_skorch_net
 
 METHODS = {"riemann_right", "riemann_left", "riemann_middle", "riemann_trapezoid", "gausslegendre"}
 
 
 class IntegratedGradientsExplainer(PostHocExplainer):
-    """Integrated gradients of a fitted torch-backed classifier or regressor (Sundararajan et al., 2017).
+    __doc__ = f"""Integrated gradients of a fitted torch-backed classifier or regressor (Sundararajan et al., 2017).
 
     The attribution of feature j to the score f_c of class (or output) c at
     a row x is ``(x_j - x'_j)`` times the mean of ``df_c/dx_j`` along the
@@ -38,8 +38,8 @@ class IntegratedGradientsExplainer(PostHocExplainer):
         models have no gradients: use LimeExplainer or KernelShapExplainer.
     n_steps : int, default=50
         Points on the path (captum's ``n_steps``).
-    method : {"gausslegendre", "riemann_right", "riemann_left", "riemann_middle", \
-"riemann_trapezoid"}, default="gausslegendre"
+    method : {{"gausslegendre", "riemann_right", "riemann_left", "riemann_middle", \
+"riemann_trapezoid"}}, default="gausslegendre"
         The quadrature of the path integral (captum's ``method``).
     baseline : float or array-like of shape (n_features,), default=None
         The reference x'; None is the background data's column means
@@ -54,18 +54,7 @@ class IntegratedGradientsExplainer(PostHocExplainer):
         captum's attribution method on the differentiable scores.
     baseline_ : ndarray of shape (n_features_in_,)
         The baseline x' used.
-    feature_means_ : ndarray of shape (n_features_in_,)
-        Column means of the background data (the default baseline, and the
-        baseline of ``_removal_scores``).
-    classes_ : ndarray of shape (n_classes,)
-        The classifier's classes (classifiers only).
-    n_outputs_ : int
-        Number of regression outputs (regressors only).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when X was a DataFrame.
-
+    {BACKGROUND_ATTRIBUTES_DOC}
     See Also
     --------
     LimeExplainer : Local linear surrogates on sampled perturbations.

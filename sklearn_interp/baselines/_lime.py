@@ -7,7 +7,7 @@ from sklearn.linear_model import Ridge
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
-from ._base import PostHocExplainer, import_extra
+from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra
 
 
 class _ScoreRecordingRidge(Ridge):
@@ -24,7 +24,7 @@ class _ScoreRecordingRidge(Ridge):
 
 
 class LimeExplainer(PostHocExplainer):
-    """LIME: local linear surrogates of any fitted classifier or regressor (Ribeiro et al., 2016).
+    __doc__ = f"""LIME: local linear surrogates of any fitted classifier or regressor (Ribeiro et al., 2016).
 
     For each row, ``lime.lime_tabular.LimeTabularExplainer`` samples
     ``num_samples`` perturbations around it (from the background data's
@@ -51,7 +51,7 @@ class LimeExplainer(PostHocExplainer):
         quartiles of the background data, perturbations resample the bins,
         and each contribution is the weight of "the feature in the row's
         bin" (lime's default). False: the weight of the standardized feature.
-    sampling : {"fresh", "fixed"}, default="fresh"
+    sampling : {{"fresh", "fixed"}}, default="fresh"
         ``"fresh"``: one random generator, seeded from ``random_state`` at
         fit, advances from call to call, so every call samples anew (what
         LIME users get) while a script is reproducible. ``"fixed"``: every
@@ -70,18 +70,7 @@ class LimeExplainer(PostHocExplainer):
         lime's explainer, built on the background data.
     kernel_width_ : float
         The kernel width used.
-    feature_means_ : ndarray of shape (n_features_in_,)
-        Column means of the background data (the baseline of
-        ``_removal_scores``).
-    classes_ : ndarray of shape (n_classes,)
-        The classifier's classes (classifiers only).
-    n_outputs_ : int
-        Number of regression outputs (regressors only).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when X was a DataFrame.
-
+    {BACKGROUND_ATTRIBUTES_DOC}
     See Also
     --------
     KernelShapExplainer : Shapley values, estimated by weighted regression.

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
 from .._constraints import Satisfies
-from ._base import PostHocExplainer, import_extra, seeded_global_rng
+from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra, seeded_global_rng
 
 L1_REG = Satisfies(lambda v: isinstance(v, str) and re.fullmatch(r"num_features\(\d+\)", v),
                    "a str 'num_features(<int>)'")
@@ -18,7 +18,7 @@ L1_ALPHA = Satisfies(lambda v: v is False or (isinstance(v, Real) and not isinst
 
 
 class KernelShapExplainer(PostHocExplainer):
-    """Kernel SHAP: Shapley values of any fitted classifier or regressor (Lundberg & Lee, 2017).
+    __doc__ = f"""Kernel SHAP: Shapley values of any fitted classifier or regressor (Lundberg & Lee, 2017).
 
     ``shap.KernelExplainer`` estimates each feature's Shapley value by a
     weighted linear regression over coalitions of features: features outside
@@ -48,7 +48,7 @@ class KernelShapExplainer(PostHocExplainer):
         fewer than 20% of the coalitions are evaluated, else none (shap's
         default before 0.47; shap >= 0.47 marks it deprecated, which is not
         repeated here). False: no selection.
-    sampling : {"fresh", "fixed"}, default="fresh"
+    sampling : {{"fresh", "fixed"}}, default="fresh"
         shap draws coalitions from numpy's global RNG; it is seeded for each
         call and given back its state afterwards. ``"fresh"``: from a
         generator seeded from ``random_state`` at fit that advances from call
@@ -71,18 +71,7 @@ class KernelShapExplainer(PostHocExplainer):
     expected_value_ : ndarray of shape (n_classes,) or (n_outputs_,)
         The model's weighted mean score over ``background_`` (shap's
         ``expected_value``).
-    feature_means_ : ndarray of shape (n_features_in_,)
-        Column means of the background data (the baseline of
-        ``_removal_scores``).
-    classes_ : ndarray of shape (n_classes,)
-        The classifier's classes (classifiers only).
-    n_outputs_ : int
-        Number of regression outputs (regressors only).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during fit, when X was a DataFrame.
-
+    {BACKGROUND_ATTRIBUTES_DOC}
     See Also
     --------
     LimeExplainer : Local linear surrogates on sampled perturbations.
