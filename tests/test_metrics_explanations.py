@@ -67,7 +67,8 @@ def test_faithfulness_correlates_the_predicted_class_attributions_with_its_drops
     scores = softmax(rng.normal(size=(4, 3)))
     removed = softmax(rng.normal(size=(4, 5, 3)))
     predicted = np.array(["c", "a", "b", "c"])
-    result = faithfulness_correlation(TableExplainer(contributions, predicted, scores, removed), np.zeros((4, 2)))
+    explainer = TableExplainer(contributions, predicted, scores, removed)
+    result = faithfulness_correlation(explainer, np.zeros((4, 2)))
     for i, c in enumerate([2, 0, 1, 2]):
         drops = scores[i, c] - removed[i, :, c]
         np.testing.assert_allclose(result[i], np.corrcoef(contributions[i, c], drops)[0, 1])
@@ -259,8 +260,8 @@ def test_scorers_aggregate_the_metric_with_the_sign_of_better(senn, wine):
     assert faithfulness(senn, X, wine[1][:20]) == np.nanmean(faithfulness_correlation(senn, X))
     restored = pickle.loads(pickle.dumps(stability))
     assert restored(senn, X) == stability(senn, X)
-    assert repr(stability) == ("make_explanation_scorer(local_lipschitz, aggregate='median', eps=0.1, n_calls=4, "
-                               "random_state=0)")
+    assert repr(stability) == ("make_explanation_scorer(local_lipschitz, aggregate='median', eps=0.1, "
+                               "n_calls=4, random_state=0)")
 
 
 def test_scorer_needs_a_direction_for_other_metrics():
@@ -275,15 +276,18 @@ def test_scorer_needs_a_direction_for_other_metrics():
 def test_grid_search_selects_lam_by_stability_within_one_point_of_accuracy():
     """Both λ classify the separated blobs perfectly; accuracy alone keeps the first, stability the larger."""
     X, y = make_blobs(n_samples=120, centers=[[-3, -3, 0], [3, 3, 0]], cluster_std=1.0, random_state=0)
-    stability = make_explanation_scorer("local_lipschitz", eps=0.1, n_calls=4, random_state=0, key="relevances")
+    stability = make_explanation_scorer("local_lipschitz", eps=0.1, n_calls=4, random_state=0,
+                                        key="relevances")
 
     def stable_within_one_point(results):
         accuracy = results["mean_test_accuracy"]
-        return int(np.argmax(np.where(accuracy >= accuracy.max() - 0.01, results["mean_test_stability"], -np.inf)))
+        close = accuracy >= accuracy.max() - 0.01
+        return int(np.argmax(np.where(close, results["mean_test_stability"], -np.inf)))
 
     grid = {"lam": [0.0, 1.0]}
     scoring = {"accuracy": "accuracy", "stability": stability}
-    by_accuracy = GridSearchCV(SENNClassifier(**FAST), grid, cv=2, scoring=scoring, refit="accuracy").fit(X, y)
+    by_accuracy = GridSearchCV(SENNClassifier(**FAST), grid, cv=2, scoring=scoring,
+                               refit="accuracy").fit(X, y)
     by_both = GridSearchCV(SENNClassifier(**FAST), grid, cv=2, scoring=scoring,
                            refit=stable_within_one_point).fit(X, y)
     np.testing.assert_array_equal(by_accuracy.cv_results_["mean_test_accuracy"], [1.0, 1.0])

@@ -14,7 +14,7 @@ METHODS = {"riemann_right", "riemann_left", "riemann_middle", "riemann_trapezoid
 
 
 class IntegratedGradientsExplainer(PostHocExplainer):
-    __doc__ = f"""Integrated gradients of a fitted torch-backed classifier or regressor (Sundararajan et al., 2017).
+    __doc__ = f"""Integrated gradients of a fitted torch-backed model (Sundararajan et al., 2017).
 
     The attribution of feature j to the score f_c of class (or output) c at
     a row x is ``(x_j - x'_j)`` times the mean of ``df_c/dx_j`` along the

@@ -23,7 +23,7 @@ def _row_correlations(a, b):
     prefer_skip_nested_validation=True,
 )
 def faithfulness_correlation(explainer, X, *, baseline=None, key="contributions", explain_params=None):
-    """Correlation between each unit's attribution and the drop in the prediction when it is removed, §5.3 of [1]_.
+    """Correlation of each unit's attribution with the drop of the prediction without it, §5.3 of [1]_.
 
     For each sample x of ``X``, with a the attributions of its predicted
     class c (``contributions[:, c]`` of ``explain(x)``; every output of a

@@ -50,7 +50,7 @@ def target_indices(explanation):
 
 
 def attributions(explanation, targets, key="contributions"):
-    """``explanation[key]`` for ``targets`` (see :func:`target_indices`): (n_samples, n_targets, n_units), float64.
+    """``explanation[key]`` for ``targets`` (:func:`target_indices`), (n_samples, n_targets, n_units) float64.
 
     A classifier has one target per sample, its predicted class (``targets``
     may be those of other samples, e.g. of the points a perturbed sample came

@@ -189,8 +189,8 @@ def _neighbourhood_maxima(neighbourhoods, ratios_of):
     },
     prefer_skip_nested_validation=True,
 )
-def local_lipschitz(explainer, X, *, eps=None, method="search", n_calls=20, n_neighbors=None, random_state=None,
-                    key="contributions", explain_params=None, return_points=False):
+def local_lipschitz(explainer, X, *, eps=None, method="search", n_calls=20, n_neighbors=None,
+                    random_state=None, key="contributions", explain_params=None, return_points=False):
     """Local Lipschitz estimate of an explainer's attributions in input space, eq. (5) of [1]_.
 
     For each sample x of ``X``::
@@ -413,7 +413,9 @@ def _gradient_search(explainer, X, points, eps, n_calls, rng, key, explain_param
     def attributions_of(z):
         values = explanation_of(z)[key]
         values = values.reshape(*values.shape[:2], -1)
-        return values if targets is None else values[torch.arange(len(values)), torch.as_tensor(targets)][:, None]
+        if targets is None:
+            return values
+        return values[torch.arange(len(values)), torch.as_tensor(targets)][:, None]
 
     with torch.no_grad():
         reference = attributions_of(origin)
