@@ -35,7 +35,6 @@ Reference definitions (quantus 0.6.0, captum 0.9):
 """
 
 import copy
-from contextlib import contextmanager
 from unittest import mock
 
 import numpy as np
@@ -45,6 +44,7 @@ from sklearn.datasets import load_iris
 
 from sklearn_interp import Explanation, SENNClassifier
 from sklearn_interp.baselines import IntegratedGradientsExplainer
+from sklearn_interp.baselines._base import seeded_global_rng
 from sklearn_interp.metrics import faithfulness_correlation, local_lipschitz
 
 pytest.importorskip("captum")
@@ -87,17 +87,6 @@ class RawLogits(torch.nn.Module):
     def forward(self, x):
         x = torch.as_tensor(x).double().reshape(len(x), -1)
         return self.module(((x - self.offset) / self.scale).float().double())
-
-
-@contextmanager
-def global_numpy_seed(seed):
-    """Seed numpy's global RNG for the block, and give it back its state afterwards."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
 
 
 def predicted_classes(model, X):
@@ -387,7 +376,7 @@ def test_local_lipschitz_of_linear_attributions_vs_quantus(seed):
     model.weight.data = torch.as_tensor(W)
     metric = quantus.LocalLipschitzEstimate(nr_samples=10, perturb_std=0.2, normalise=False, abs=False,
                                             return_aggregate=False, disable_warnings=True)
-    with global_numpy_seed(seed):  # quantus draws its noise from numpy's global RNG
+    with seeded_global_rng(seed):  # quantus draws its noise from numpy's global RNG
         theirs = np.asarray(metric(model=model, x_batch=X, y_batch=target, a_batch=None,
                                    explain_func=attributions_of(explainer), device="cpu"))
     # Exact bounds (up to rounding of the norms, and quantus's 1e-10 in the denominator).

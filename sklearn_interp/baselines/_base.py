@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context, is_classifier, is_regressor
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._removal import feature_removal_scores
@@ -139,23 +139,6 @@ class PostHocExplainer(BaseEstimator):
     def _fit_explainer(self, X):
         raise NotImplementedError
 
-    def _random_state(self):
-        """The explainer's own RandomState: seeded from an int, the instance given, or OS entropy for None.
-
-        None never draws from (so never advances) numpy's global RNG.
-        """
-        if self.random_state is None:
-            return np.random.RandomState()
-        return check_random_state(self.random_state)
-
-    def _fixed_seed(self, rng):
-        """The seed of ``sampling="fixed"``: ``random_state``, 0 for None, or drawn once from an instance."""
-        if self.random_state is None:
-            return 0
-        if isinstance(self.random_state, np.random.RandomState):
-            return int(rng.randint(np.iinfo(np.int32).max))
-        return int(self.random_state)
-
     # ------------------------------------------------------------- scores
     def _model_input(self, X):
         """Validated float64 rows as the estimator takes them.
@@ -263,3 +246,39 @@ class PostHocExplainer(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return feature_removal_scores(self._scores, X, self.feature_means_ if baseline is None else baseline)
+
+
+class SamplingExplainer(PostHocExplainer):
+    """Base of the explainers that sample (LIME, KernelSHAP): ``sampling``, ``random_state``, ``verbose``.
+
+    ``fit`` calls :meth:`_seed_sampling` before ``_fit_explainer``: ``_rng``
+    is the explainer's own RandomState (seeded from an int, the instance
+    given, or OS entropy for None, so None never draws from numpy's global
+    RNG) and ``_seed`` the seed ``sampling="fixed"`` reuses for every row
+    (``random_state``, 0 for None, or drawn once from an instance).
+    """
+
+    _parameter_constraints = {
+        **PostHocExplainer._parameter_constraints,
+        "sampling": [StrOptions({"fresh", "fixed"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def _fit_explainer(self, X):
+        self._seed_sampling()
+        self._fit_sampler(X)
+
+    def _seed_sampling(self):
+        if self.random_state is None:
+            self._rng, self._seed = np.random.RandomState(), 0
+            return
+        self._rng = check_random_state(self.random_state)
+        if isinstance(self.random_state, np.random.RandomState):
+            self._seed = int(self._rng.randint(np.iinfo(np.int32).max))
+        else:
+            self._seed = int(self.random_state)
+
+    def _fit_sampler(self, X):
+        """Build the library's explainer from the background ``X`` (``_rng`` and ``_seed`` are set)."""
+        raise NotImplementedError

@@ -4,10 +4,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.linear_model import Ridge
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from tqdm.auto import tqdm
 
-from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra
+from ._base import BACKGROUND_ATTRIBUTES_DOC, SamplingExplainer, import_extra
 
 
 class _ScoreRecordingRidge(Ridge):
@@ -23,7 +23,7 @@ class _ScoreRecordingRidge(Ridge):
         return value
 
 
-class LimeExplainer(PostHocExplainer):
+class LimeExplainer(SamplingExplainer):
     __doc__ = f"""LIME: local linear surrogates of any fitted classifier or regressor (Ribeiro et al., 2016).
 
     For each row, ``lime.lime_tabular.LimeTabularExplainer`` samples
@@ -109,13 +109,10 @@ class LimeExplainer(PostHocExplainer):
 
     _method = "lime"
     _parameter_constraints = {
-        **PostHocExplainer._parameter_constraints,
+        **SamplingExplainer._parameter_constraints,
         "num_samples": [Interval(Integral, 2, None, closed="left")],
         "kernel_width": [Interval(Real, 0, None, closed="neither"), None],
         "discretize_continuous": ["boolean"],
-        "sampling": [StrOptions({"fresh", "fixed"})],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator, *, num_samples=5000, kernel_width=None, discretize_continuous=True,
@@ -128,10 +125,8 @@ class LimeExplainer(PostHocExplainer):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_explainer(self, X):
+    def _fit_sampler(self, X):
         lime_tabular = import_extra("lime.lime_tabular", "lime", type(self).__name__)
-        self._rng = self._random_state()
-        self._seed = self._fixed_seed(self._rng)
         width = 0.75 * np.sqrt(X.shape[1]) if self.kernel_width is None else self.kernel_width  # as lime
         self.kernel_width_ = float(width)
         self.lime_explainer_ = lime_tabular.LimeTabularExplainer(

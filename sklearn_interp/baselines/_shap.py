@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
 from .._constraints import Satisfies
-from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra, seeded_global_rng
+from ._base import BACKGROUND_ATTRIBUTES_DOC, SamplingExplainer, import_extra, seeded_global_rng
 
 L1_REG = Satisfies(lambda v: isinstance(v, str) and re.fullmatch(r"num_features\(\d+\)", v),
                    "a str 'num_features(<int>)'")
@@ -17,7 +17,7 @@ L1_ALPHA = Satisfies(lambda v: v is False or (isinstance(v, Real) and not isinst
                      "a float >= 0 (the Lasso's alpha) or False")
 
 
-class KernelShapExplainer(PostHocExplainer):
+class KernelShapExplainer(SamplingExplainer):
     __doc__ = f"""Kernel SHAP: Shapley values of any fitted classifier or regressor (Lundberg & Lee, 2017).
 
     ``shap.KernelExplainer`` estimates each feature's Shapley value by a
@@ -107,13 +107,10 @@ class KernelShapExplainer(PostHocExplainer):
 
     _method = "kernel_shap"
     _parameter_constraints = {
-        **PostHocExplainer._parameter_constraints,
+        **SamplingExplainer._parameter_constraints,
         "n_background": [Interval(Integral, 1, None, closed="left")],
         "nsamples": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "l1_reg": [StrOptions({"auto", "aic", "bic"}), L1_REG, L1_ALPHA],
-        "sampling": [StrOptions({"fresh", "fixed"})],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, estimator, *, n_background=10, nsamples="auto", l1_reg="auto", sampling="fresh",
@@ -126,10 +123,8 @@ class KernelShapExplainer(PostHocExplainer):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_explainer(self, X):
+    def _fit_sampler(self, X):
         shap = import_extra("shap", "shap", type(self).__name__)
-        self._rng = self._random_state()
-        self._seed = self._fixed_seed(self._rng)
         if self.n_background < len(X):
             background = shap.kmeans(X, self.n_background)  # k-means is seeded by shap (random_state=0)
             self.background_ = np.array(background.data)
