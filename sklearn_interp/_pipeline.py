@@ -166,14 +166,18 @@ def _transform(transformers, X):
 
 
 def _check_explains(estimator, model, method):
+    require_method(estimator, model, method,
+                   f"sklearn_interp.{method} explains with an estimator of sklearn_interp (e.g. "
+                   "PrototypeClassifier, SENNClassifier, SparseRepresenterClassifier) or a Pipeline that "
+                   "ends in one.")
+
+
+def require_method(estimator, model, method, purpose):
+    """Raise TypeError saying ``purpose`` when ``model`` (``estimator`` or its last step) lacks ``method``."""
     if not callable(getattr(model, method, None)):
         name = type(model).__name__
         subject = name if model is estimator else f"The last step of the Pipeline, {name},"
-        raise TypeError(
-            f"{subject} has no {method} method: sklearn_interp.{method} explains with "
-            "an estimator of sklearn_interp (e.g. PrototypeClassifier, SENNClassifier, "
-            "SparseRepresenterClassifier) or a Pipeline that ends in one."
-        )
+        raise TypeError(f"{subject} has no {method} method: {purpose}")
 
 
 def _feature_names(transformers):

@@ -8,7 +8,7 @@ from sklearn.base import is_regressor
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import Interval, validate_params
 
-from .._pipeline import final_step
+from .._pipeline import final_step, require_method
 
 _N_EXAMPLES = [Interval(Integral, 1, None, closed="left")]
 
@@ -16,12 +16,10 @@ _N_EXAMPLES = [Interval(Integral, 1, None, closed="left")]
 def _final_step(estimator, X):
     """``(model, X as the model sees it)``: a Pipeline's last step and X through the steps before it."""
     model, X = final_step(estimator, X)
-    if not hasattr(model, "predict_explained"):
-        raise TypeError(
-            f"{model!r} has no predict_explained method: faithfulness compares a prediction model with its "
-            f"example-based explanation model, e.g. a fitted SparseRepresenterClassifier or "
-            f"SparseRepresenterRegressor (or a Pipeline ending in one)."
-        )
+    require_method(estimator, model, "predict_explained",
+                   "faithfulness compares a prediction model with its example-based explanation model, e.g. "
+                   "a fitted SparseRepresenterClassifier or SparseRepresenterRegressor (or a Pipeline ending "
+                   "in one).")
     return model, X
 
 

@@ -13,18 +13,16 @@ every output.
 
 import numpy as np
 
-from .._pipeline import final_step
+from .._pipeline import final_step, require_method
 
 
 def explaining_model(explainer, X):
     """``(model, X as the model sees it)``: a Pipeline's last step and X through the steps before it."""
     model, X = final_step(explainer, X)
-    if not hasattr(model, "explain"):
-        raise TypeError(
-            f"{model!r} has no explain method. The explanation metrics take an explainer: a fitted "
-            f"sklearn_interp estimator (or a Pipeline ending in one) or a sklearn_interp.baselines explainer "
-            f"(LimeExplainer, KernelShapExplainer, IntegratedGradientsExplainer) wrapping any model."
-        )
+    require_method(explainer, model, "explain",
+                   "the explanation metrics take an explainer: a fitted sklearn_interp estimator (or a "
+                   "Pipeline ending in one) or a sklearn_interp.baselines explainer (LimeExplainer, "
+                   "KernelShapExplainer, IntegratedGradientsExplainer) wrapping any model.")
     return model, X
 
 
