@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
-from ._removal import contribution_removal_scores
+from ._removal import contribution_removal_scores, softmax
 from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import make_autoencoder
@@ -419,8 +419,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         distances, order = self._predict_outputs(X, distances_and_nearest)
         contributions = self.class_weights_.astype(np.float64)[None] * distances[:, None, :]
         logits = contributions.sum(axis=2)
-        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        probabilities = softmax(logits)
         data = {
             "distances": distances,
             "contributions": contributions,

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
-from ._removal import contribution_removal_scores
+from ._removal import contribution_removal_scores, softmax
 from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import concept_autoencoder, conv_net, mlp
@@ -545,8 +545,7 @@ class SENNClassifier(_SENN, NeuralClassifierBase):
         """
         data, dims, coords, meta = self._explanation(X, "logits")
         logits = data["logits"]
-        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-        data["probabilities"] = probabilities / probabilities.sum(axis=1, keepdims=True)
+        data["probabilities"] = softmax(logits)
         data["predicted_class"] = self.classes_[logits.argmax(axis=1)]
         dims.update(probabilities=("sample", "class"), predicted_class=("sample",))
         return Explanation(data, dims, {"class": self.classes_, **coords}, meta)
