@@ -310,6 +310,8 @@ def test_bad_input_raises_sklearns_errors(make, iris, senn):
         make(SENNClassifier()).fit(X)
     with pytest.raises(NotFittedError):
         make(senn).explain(X)
+    with pytest.raises(ValueError, match="X has 3 features"):  # background data the model cannot score
+        make(senn).fit(X[:40, :3])
     explainer = make(senn).fit(X[:40])
     with pytest.raises(ValueError, match="X has 3 features"):
         explainer.explain(X[:2, :3])

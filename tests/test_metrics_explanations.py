@@ -249,6 +249,10 @@ def test_lipschitz_rejects_bad_parameters(senn, wine):
         local_lipschitz(senn, wine[0][:5], method="bayes")
     with pytest.raises(InvalidParameterError):
         local_lipschitz(senn, wine[0][:5], n_calls=0)
+    with pytest.raises(ValueError, match="0 samples"):
+        local_lipschitz(senn, wine[0][:0], eps=0.1)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        local_lipschitz(senn, np.where(np.eye(5, 13) > 0, np.nan, wine[0][:5]), method="discrete")
 
 
 # ----------------------------------------------------------- scorer

@@ -115,10 +115,11 @@ class PostHocExplainer(BaseEstimator):
         self._check_estimator()
         X = validate_data(self, X, reset=True, dtype=np.float64)
         self.feature_means_ = X.mean(axis=0)
+        n_outputs = self._scores(X[:1]).shape[1]  # the estimator rejects background data it cannot score
         if self._is_classifier():
             self.classes_ = np.array(self.estimator.classes_, copy=True)
         else:
-            self.n_outputs_ = self._scores(X[:1]).shape[1]
+            self.n_outputs_ = n_outputs
         self._fit_explainer(X)
         return self
 

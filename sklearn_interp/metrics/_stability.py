@@ -312,7 +312,11 @@ def local_lipschitz(explainer, X, *, eps=None, method="search", n_calls=20, n_ne
     (10,)
     """
     n = len(X)
+    if n == 0:
+        raise ValueError("X has 0 samples; local_lipschitz needs at least one (two for method='discrete').")
     points = np.asarray(X, dtype=np.float64).reshape(n, -1)
+    if not np.isfinite(points).all():
+        raise ValueError("X contains NaN or infinite values; the explainer cannot explain them.")
     if eps is None and (method != "discrete" or n_neighbors is None):
         eps = default_eps(points)
         if not np.isfinite(eps):
