@@ -2,12 +2,13 @@
 
 from ._pipeline import explain, explain_global
 from .explanation import Explanation
+from .leveling import FeatureLevelingClassifier, FeatureLevelingRegressor
 from .prototype import PrototypeClassifier
 from .representer import SparseRepresenterClassifier, SparseRepresenterRegressor
 from .senn import SENNClassifier, SENNRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "PrototypeClassifier", "SENNClassifier", "SENNRegressor",
+__all__ = ["Explanation", "FeatureLevelingClassifier", "FeatureLevelingRegressor", "PrototypeClassifier", "SENNClassifier", "SENNRegressor",
            "SparseRepresenterClassifier", "SparseRepresenterRegressor", "__version__", "explain",
            "explain_global"]

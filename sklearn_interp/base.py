@@ -1162,9 +1162,17 @@ class NeuralClassifierBase(ClassifierMixin, NeuralEstimatorBase):
     """Base for classifiers: labels encoded in ``classes_``, cross-entropy on logits."""
 
     _y_numeric = False
+    _output_axis = "class"
 
     def _criterion(self):
         return torch.nn.CrossEntropyLoss
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _output_labels(self):
+        """Labels of the module's outputs: the classes."""
+        return self.classes_
 
     def _encode_targets(self, y, reset):
         check_classification_targets(y)
@@ -1223,9 +1231,17 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
     """
 
     _y_numeric = True
+    _output_axis = "output"
 
     def _criterion(self):
         return torch.nn.MSELoss
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _output_labels(self):
+        """Labels of the module's outputs: the target indices."""
+        return np.arange(self.n_outputs_)
 
     def _encode_targets(self, y, reset):
         if reset:

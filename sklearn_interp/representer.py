@@ -104,9 +104,6 @@ class _SparseRepresenter:
         )
 
     # ---------------------------------------------------------------- fitting
-    def _n_outputs(self):
-        return len(self.classes_) if hasattr(self, "classes_") else self.n_outputs_
-
     def _feature_module(self):
         if isinstance(self.features, nn.Module):
             return self.features
@@ -241,9 +238,6 @@ class _SparseRepresenter:
         """h's output with U examples: the contributions' sum, plus ``target_offset_`` for a regressor."""
         return contributions.sum(axis=-1) + getattr(self, "target_offset_", 0.0)
 
-    def _output_labels(self):
-        return self.classes_ if hasattr(self, "classes_") else np.arange(self.n_outputs_)
-
     def _examples(self, rows, include_examples):
         if include_examples is None:
             include_examples = hasattr(self, "support_examples_")
@@ -276,7 +270,7 @@ class _SparseRepresenter:
     def explain(self, X, n_examples=None, include_examples=None):
         check_is_fitted(self)
         rows, outputs, similarities, contributions = self._explained_scores(X, n_examples)
-        output_axis = "class" if hasattr(self, "classes_") else "output"
+        output_axis = self._output_axis
         data, dims = self._example_data(rows, outputs, include_examples)
         data.update(similarities=similarities, contributions=contributions,
                     scores=self._explained_outputs(contributions))
@@ -318,7 +312,7 @@ class _SparseRepresenter:
         data, dims = self._example_data(rows, outputs, include_examples)
         meta = {"method": "sparse_representer", "scope": "global", "n_examples": len(rows),
                 "image": len(self.input_shape_) == 3, "representer_method": self.method}
-        output_axis = "class" if hasattr(self, "classes_") else "output"
+        output_axis = self._output_axis
         coords = {output_axis: self._output_labels(), **self._feature_name_coords()}
         return Explanation(data, dims, coords, meta)
 

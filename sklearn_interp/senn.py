@@ -159,9 +159,6 @@ class _SENN:
         )
 
     # ---------------------------------------------------------------- fitting
-    def _n_outputs(self):
-        return len(self.classes_) if hasattr(self, "classes_") else self.n_outputs_
-
     def _concept_kind(self):
         if isinstance(self.concepts, nn.Module):
             return "module"

@@ -7,7 +7,7 @@ to fail.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_interp import (PrototypeClassifier, SENNClassifier, SENNRegressor, SparseRepresenterClassifier,
+from sklearn_interp import (FeatureLevelingClassifier, FeatureLevelingRegressor, PrototypeClassifier, SENNClassifier, SENNRegressor, SparseRepresenterClassifier,
                             SparseRepresenterRegressor)
 
 from .conftest import FAST
@@ -23,6 +23,8 @@ ESTIMATORS = [
     SENNRegressor(concepts="autoencoder", n_concepts=3, lam=0.0, **FAST),
     SparseRepresenterClassifier(**FAST),
     SparseRepresenterRegressor(**FAST),
+    FeatureLevelingClassifier(**FAST),
+    FeatureLevelingRegressor(**FAST),
 ]
 
 

@@ -81,3 +81,16 @@ def test_training_draws_seeded_gates_per_sample_and_evaluation_is_row_independen
 def test_needs_a_hidden_layer():
     with pytest.raises(ValueError, match="at least one hidden layer"):
         FeatureLevelingNetwork(3, (), n_outputs=1)
+
+
+def test_a_gate_between_0_and_1_splits_its_dimension_between_the_two_routes():
+    net = network().eval()
+    with torch.no_grad():
+        net.gates[0].log_alpha.copy_(torch.tensor([OPEN, OPEN, 0.0]))  # x3: deterministic gate 0.5
+        net.gates[1].log_alpha.fill_(OPEN)
+    x = torch.randn(5, 3)
+    _, glm_inputs = net(x)
+    torch.testing.assert_close(glm_inputs[:, 2], 0.5 * x[:, 2])
+    hidden = torch.relu(net.layers[0](x * torch.tensor([1.0, 1.0, 0.5])))
+    torch.testing.assert_close(glm_inputs[:, 3:7], torch.zeros(5, 4))
+    torch.testing.assert_close(glm_inputs[:, 7:], torch.relu(net.layers[1](hidden)))
