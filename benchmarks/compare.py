@@ -12,9 +12,10 @@ and the UCI sets Pima, Yeast, Vehicle, Segment, the fetchers' sets with at least
   (``GridSearchCV`` over λ ∈ LAMS on one stratified 75/25 validation split
   of the training rows, scoring accuracy and the stability of θ, refit: the
   most stable λ within one point of the best validation accuracy);
-  ``PrototypeClassifier()``; ``SparseRepresenterClassifier()``; and
-  ``MLPClassifier()``, what a user would otherwise explain post hoc. All at
-  their defaults but ``random_state`` (and ``device="cpu"``);
+  ``PrototypeClassifier()``; ``SparseRepresenterClassifier()``;
+  ``FeatureLevelingClassifier()``; and ``MLPClassifier()``, what a user
+  would otherwise explain post hoc. All at their defaults but
+  ``random_state`` (and ``device="cpu"``);
 - explainers of each model: its own explanation (SENN both θ(x), the
   paper's f_expl, and θ(x)·h(x)); ``LimeExplainer`` (5000 samples) and
   ``KernelShapExplainer`` (k-means background of 10, ``nsamples="auto"``),
@@ -49,6 +50,11 @@ plots (log scale) and the seconds per sample (log scale).
 Each set is also a benchmark of its own (``compare.<set>``, its own result
 file), so sets can run in parallel processes; ``compare.summary`` reads those
 files. ``compare`` runs every set and the summary into one file.
+``compare.leveling`` runs every set for the FeatureLeveling model alone (its
+own explanation, ``contributions`` over the GLM inputs, LIME and KernelSHAP
+fresh) into ``compare.leveling.json``, PNGs ``compare_leveling_<set>.png``,
+so the other models' committed results need not be rerun (no λ search, no
+summary; about 25 min where the full ``compare`` takes about 2.5 h of CPU).
 ``--quick`` is a smoke test only (iris-sized cuts, tiny budgets).
 """
 
@@ -63,7 +69,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedShuffleSplit, train_
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_interp import PrototypeClassifier, SENNClassifier, SparseRepresenterClassifier, datasets
+from sklearn_interp import (FeatureLevelingClassifier, PrototypeClassifier, SENNClassifier,
+                            SparseRepresenterClassifier, datasets)
 from sklearn_interp.baselines import IntegratedGradientsExplainer, KernelShapExplainer, LimeExplainer
 from sklearn_interp.metrics import faithfulness_correlation, local_lipschitz, make_explanation_scorer
 from sklearn_interp.metrics._protocol import attributions, explain, explaining_model, target_indices
@@ -71,10 +78,13 @@ from sklearn_interp.metrics._protocol import attributions, explain, explaining_m
 SETS = ("compas", "pima_diabetes", "yeast", "vehicle", "segment")
 LAMS = (0.01, 0.1, 1.0)
 GOALS = {"lipschitz_ratio": 10.0, "cost_ratio": 1000.0}
+# Model groups: "senn" is SENN at its default λ and at the selected one.
+MODELS = ("senn", "prototype", "representer", "leveling", "mlp")
 FULL = dict(sets=SETS, rows=None, n_explain=200, eps=0.1, n_calls=6, lime_samples=5000, shap_nsamples="auto",
-            overrides={}, mlp_overrides={}, lams=LAMS)
+            overrides={}, mlp_overrides={}, lams=LAMS, models=MODELS)
 QUICK = dict(sets=("compas", "pima_diabetes"), rows=300, n_explain=12, eps=0.1, n_calls=2, lime_samples=200,
-             shap_nsamples=60, overrides={"max_epochs": 2}, mlp_overrides={"max_iter": 5}, lams=(0.01, 1.0))
+             shap_nsamples=60, overrides={"max_epochs": 2}, mlp_overrides={"max_iter": 5}, lams=(0.01, 1.0),
+             models=MODELS)
 SEED = 0
 
 
@@ -132,19 +142,28 @@ def _select_lam(X_train, y_train, p):
 
 
 def _models(X_train, y_train, p):
-    """The fitted models by label, their fit seconds (the selected SENN's: its whole search), the search."""
+    """The fitted models by label, their fit seconds (the selected SENN's: its whole search), the search.
+
+    Only the groups in ``p["models"]`` (see :data:`MODELS`); without "senn"
+    there is no λ search (``lam`` None, ``grid`` empty).
+    """
     ours = dict(random_state=SEED, device="cpu", **p["overrides"])
-    start = time.perf_counter()
-    selected, lam, grid = _select_lam(X_train, y_train, p)
-    selection_s = time.perf_counter() - start
-    same = lam == SENNClassifier().lam  # then the same model (same data, parameters and seed): measured once
-    default = "SENN λ=0.01 (default = selected)" if same else "SENN λ=0.01 (default)"
-    models = {default: SENNClassifier(**ours)}
-    if not same:
-        models[f"SENN λ={lam:g} (selected)"] = selected
-    models.update({"Prototype": PrototypeClassifier(**ours),
-                   "SparseRepresenter": SparseRepresenterClassifier(**ours),
-                   "MLP": MLPClassifier(random_state=SEED, **p["mlp_overrides"])})
+    models, selected, lam, grid, selection_s = {}, None, None, [], None
+    if "senn" in p["models"]:
+        start = time.perf_counter()
+        selected, lam, grid = _select_lam(X_train, y_train, p)
+        selection_s = time.perf_counter() - start
+        # The same model when λ is the default (same data, parameters and seed): measured once.
+        same = lam == SENNClassifier().lam
+        default = "SENN λ=0.01 (default = selected)" if same else "SENN λ=0.01 (default)"
+        models[default] = SENNClassifier(**ours)
+        if not same:
+            models[f"SENN λ={lam:g} (selected)"] = selected
+    others = {"prototype": ("Prototype", lambda: PrototypeClassifier(**ours)),
+              "representer": ("SparseRepresenter", lambda: SparseRepresenterClassifier(**ours)),
+              "leveling": ("FeatureLeveling", lambda: FeatureLevelingClassifier(**ours)),
+              "mlp": ("MLP", lambda: MLPClassifier(random_state=SEED, **p["mlp_overrides"]))}
+    models.update({label: make() for group, (label, make) in others.items() if group in p["models"]})
     fit_s = {}
     for name, model in models.items():
         start = time.perf_counter()
@@ -214,8 +233,8 @@ def _measure(explainer, key, own, X_explain, p):
     }, ball
 
 
-def run_set(ctx, name):
-    p = _params(ctx)
+def run_set(ctx, name, p=None, png_prefix="compare"):
+    p = p or _params(ctx)
     start_set = time.perf_counter()
     X, y = _load(name, ctx.data_home, p["rows"])
     X_train, X_test, y_train, y_test, X_explain = _split(X, y, p["n_explain"])
@@ -235,7 +254,7 @@ def run_set(ctx, name):
                   f"faithfulness {measured['faithfulness_median']:.3f}, "
                   f"{measured['seconds_per_sample']:.3g} s/sample",
                   flush=True)
-    png = ctx.artifact(f"compare_{name}.png")
+    png = ctx.artifact(f"{png_prefix}_{name}.png")
     _png(rows, per_sample, png, name)
     columns = ["model", "explainer", "test_acc", "faithfulness_median", "L_ball_median",
                "L_ball_gradient_median", "L_ball_scale_free", "L_discrete_median", "L_discrete_scale_free",
@@ -244,7 +263,8 @@ def run_set(ctx, name):
                params={**{k: v for k, v in p.items() if k != "sets"}, "seed": SEED, "n_train": len(X_train),
                        "n_test": len(X_test), "n_features": X.shape[1], "n_classes": len(np.unique(y))},
                extra={"lam_grid": grid, "selected_lam": lam, "png": png.name,
-                      "note": f"selected λ = {lam:g}; per-sample ε-ball estimates in {png.name}"})
+                      "note": ("" if lam is None else f"selected λ = {lam:g}; ")
+                              + f"per-sample ε-ball estimates in {png.name}"})
     return rows
 
 
@@ -326,6 +346,13 @@ def _record_summary(ctx, rows_by_set):
 def run(ctx):
     rows_by_set = {name: run_set(ctx, name) for name in _params(ctx)["sets"]}
     _record_summary(ctx, rows_by_set)
+
+
+def run_leveling(ctx):
+    """Every set for the FeatureLeveling model alone (own result file ``compare.leveling``, no summary)."""
+    p = {**_params(ctx), "models": ("leveling",)}
+    for name in p["sets"]:
+        run_set(ctx, name, p, png_prefix="compare_leveling")
 
 
 def run_summary(ctx):

@@ -96,6 +96,35 @@ BENCHMARKS = {
         "benchmarks.senn", "run_overhead",
         "SENNClassifier(lam=0.01) fit vs the hand loop (COMPAS); epoch time lam=0.01 / lam=0.",
     ),
+    "leveling": (
+        "benchmarks.leveling", "run",
+        "FeatureLevelingClassifier / FeatureLevelingRegressor (Lu & Yang, issue #17): all sections below, "
+        "into one result file (~20 min on one core).",
+    ),
+    "leveling.housing": (
+        "benchmarks.leveling", "run_housing",
+        "California housing (13 features), seeds 0-2 x random 4:1: ours 13-64-32-1 vs the FCNN; test RMSE "
+        "(standardized y), pruned architecture, open fractions, AAV per level.",
+    ),
+    "leveling.mnist": (
+        "benchmarks.leveling", "run_mnist",
+        "MNIST, stratified 8000/2000 split of the 10k test images: ours 784-300-100-10 vs the FCNN; "
+        "accuracy, pruned architecture, whether the 100-unit layer is pruned.",
+    ),
+    "leveling.fashion_mnist": (
+        "benchmarks.leveling", "run_fashion_mnist",
+        "Fashion-MNIST 60k/10k: ours 784-300-100-10 vs the FCNN; accuracy, pruned architecture.",
+    ),
+    "leveling.binary": (
+        "benchmarks.leveling", "run_binary",
+        "Fashion-MNIST shirt vs T-shirt/top (12k/2k): ours 784-300-100-2 vs the FCNN; test AUC beside the "
+        "paper's CIFAR cat/deer figures.",
+    ),
+    "leveling.overhead": (
+        "benchmarks.leveling", "run_overhead",
+        "FeatureLevelingClassifier fit vs the hand loop (6000-row make_classification, batch 32/128/512); "
+        "goal ratio <= 1.15.",
+    ),
     "representer": (
         "benchmarks.representer", "run",
         "SparseRepresenterClassifier (Iwata & Yoshikawa 2021): all sections below, into one result file.",
@@ -132,6 +161,16 @@ BENCHMARKS = {
         "Regressors at defaults on 6 regression sets (issue #15.1): 5 seeds x 5-fold R², SENNRegressor() and "
         "SparseRepresenterRegressor() vs Ridge and MLPRegressor; goal: worst seed >= better baseline - 0.05.",
     ),
+    "small_data.leveling": (
+        "benchmarks.small_data", "run_leveling",
+        "small_data for FeatureLevelingClassifier() alone, beside the same MLPClassifier and "
+        "LogisticRegression (own result file); goal: worst seed >= MLP mean - 0.03.",
+    ),
+    "small_data.leveling_regression": (
+        "benchmarks.small_data", "run_leveling_regression",
+        "small_data.regression for FeatureLevelingRegressor() alone, beside Ridge and MLPRegressor (own "
+        "result file); goal: worst seed >= better baseline - 0.05.",
+    ),
     "small_data.calibration": (
         "benchmarks.small_data", "run_calibration",
         "Classifiers at defaults on the 10 small_data sets (issue #15.2): 5 seeds x 5-fold accuracy, log-loss, "
@@ -150,6 +189,10 @@ BENCHMARKS = {
     ),
     **{f"compare.{name}": ("benchmarks.compare", f"run_{name}", f"compare on {name} only (its own result file).")
        for name in ("compas", "pima_diabetes", "yeast", "vehicle", "segment")},
+    "compare.leveling": (
+        "benchmarks.compare", "run_leveling",
+        "compare for the FeatureLeveling model alone on every set (own result file; no SENN, no summary).",
+    ),
     "compare.summary": (
         "benchmarks.compare", "run_summary",
         "The goals of compare (Lipschitz ratio >= 10, cost ratio >= 1000) from the compare.<set> result files.",
@@ -403,7 +446,8 @@ def markdown_report(results_dir=None, names=None):
                       "representer.uci_segment_long", "representer.fit_time", "representer.scaling", "representer.compas",
                       "small_data.regression", "small_data.calibration", "fit_time_defaults.classification",
                       "fit_time_defaults.regression", "compare.summary", "compare.compas", "compare.pima_diabetes",
-                      "compare.yeast", "compare.vehicle", "compare.segment"]
+                      "compare.yeast", "compare.vehicle", "compare.segment", "leveling",
+                      "small_data.leveling", "small_data.leveling_regression", "compare.leveling"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"

@@ -29,6 +29,15 @@ seconds per fold, the MLP's mean over seeds, the PrototypeClassifier's worst
 seed, and the issue's goal: ``worst_proto >= mlp_mean - 0.03`` (on every set
 the prototype network's worst seed within 3 points of the MLP's mean).
 
+``small_data.leveling`` fits ``FeatureLevelingClassifier()`` at its defaults
+on the same sets, seeds and splits beside ``MLPClassifier()`` and
+``LogisticRegression`` (refitted with the same seeds), with the same goal
+(worst seed >= MLP mean - 0.03), into its own result file, so that the
+committed results of the prototype network need not be rerun; it also lists
+the pruned architectures of the fits. ``small_data.leveling_regression`` does
+the same for ``FeatureLevelingRegressor()`` with the sets, splits, baselines
+(Ridge, MLPRegressor) and goal of ``small_data.regression``.
+
 ``--quick`` is a smoke test only (2 sets, 2 seeds, 2 folds, 2 epochs, MLP
 max_iter 5): its accuracies mean nothing.
 """
@@ -46,7 +55,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_interp import PrototypeClassifier
+from sklearn_interp import FeatureLevelingClassifier, PrototypeClassifier
 from sklearn_interp import datasets
 
 GOAL_MARGIN = 0.03
@@ -61,12 +70,18 @@ FULL = {
                        proto_overrides={}, mlp_overrides={}),
     "bs64": dict(datasets=DATASETS, seeds=(0, 1, 2, 3, 4), folds=5, models=("bs64", "mlp"),
                  proto_overrides={}, mlp_overrides={}),
+    # FeatureLevelingClassifier() alone beside the same MLP and logistic regression, so that the committed
+    # results of the prototype network need not be rerun (about 15 min on one core).
+    "leveling": dict(datasets=DATASETS, seeds=(0, 1, 2, 3, 4), folds=5, models=("leveling", "mlp", "logreg"),
+                     proto_overrides={}, leveling_overrides={}, mlp_overrides={}),
 }
 QUICK = {
     "small_data": dict(datasets=("iris", "glass"), seeds=(0, 1), folds=2, models=("proto", "mlp", "logreg", "bs64"),
                        proto_overrides={"max_epochs": 2}, mlp_overrides={"max_iter": 5}),
     "bs64": dict(datasets=("iris",), seeds=(0, 1), folds=2, models=("bs64", "mlp"),
                  proto_overrides={"max_epochs": 2}, mlp_overrides={"max_iter": 5}),
+    "leveling": dict(datasets=("iris", "glass"), seeds=(0, 1), folds=2, models=("leveling", "mlp", "logreg"),
+                     proto_overrides={}, leveling_overrides={"max_epochs": 2}, mlp_overrides={"max_iter": 5}),
 }
 
 SOURCES = {
@@ -90,6 +105,13 @@ BS64_COLUMNS = [
     "dataset", "n", "classes", f"{BS64_LABEL}: mean ± std", "bs64 batches/epoch", "bs64 worst seed",
     "MLP mean", "bs64 worst - MLP mean", "bs64 goal met", "bs64 fit s/fold", "MLP fit s/fold",
 ]
+LEVELING_COLUMNS = [
+    "dataset", "n", "features", "classes", "auto_batch", "leveling mean ± std", "leveling worst seed",
+    "MLP mean", "LogReg mean", "leveling worst - MLP mean", "leveling goal met", "leveling architectures",
+    "leveling fit s/fold", "MLP fit s/fold",
+]
+SECTION_COLUMNS = {"small_data": COLUMNS, "bs64": BS64_COLUMNS, "leveling": LEVELING_COLUMNS}
+GOAL_KEYS = {"small_data": "goal met", "bs64": "bs64 goal met", "leveling": "leveling goal met"}
 
 
 def load(name, data_home):
@@ -108,8 +130,24 @@ def models(seed, p):
         "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
         "bs64": make_pipeline(StandardScaler(), PrototypeClassifier(
             batch_size=64, random_state=seed, device="cpu", **p["proto_overrides"])),
+        "leveling": make_pipeline(StandardScaler(), FeatureLevelingClassifier(
+            random_state=seed, device="cpu", **p.get("leveling_overrides", {}))),
     }
     return {name: out[name] for name in p["models"]}
+
+
+def architectures(values):
+    """``"13*-1 (20/25), ..."``: the distinct pruned architectures of the fits, most frequent first."""
+    counts = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    return ", ".join(f"{name} ({count}/{len(values)})" for name, count in ranked)
+
+
+def _architecture(est):
+    """The pruned architecture of a fitted feature leveling pipeline, in the paper's notation."""
+    return str(np.asarray(est[-1].explain_global()["architecture"]).item())
 
 
 def _pm(values):
@@ -126,6 +164,11 @@ def run_bs64(ctx):
     _run(ctx, "bs64")
 
 
+def run_leveling(ctx):
+    """FeatureLevelingClassifier() vs MLPClassifier() vs LogisticRegression, the same splits and goal."""
+    _run(ctx, "leveling")
+
+
 def _run(ctx, section):
     p = (QUICK if ctx.quick else FULL)[section]
     start = time.perf_counter()
@@ -136,7 +179,7 @@ def _run(ctx, section):
         acc = {}    # model -> per-seed mean CV accuracy
         folds = {}  # model -> per-seed list of fold accuracies
         fit_s = {}  # model -> all fold fit times
-        batches, steps = {}, {}
+        batches, steps, archs = {}, {}, []
         for seed in p["seeds"]:
             cv = StratifiedKFold(n_splits=p["folds"], shuffle=True, random_state=seed)
             scores = {}
@@ -149,7 +192,9 @@ def _run(ctx, section):
                         est.fit(X[train], y[train])
                     fit_s.setdefault(model_name, []).append(time.perf_counter() - t0)
                     scores.setdefault(model_name, []).append(float(np.mean(est.predict(X[test]) == y[test])))
-                    if model_name in ("proto", "bs64"):
+                    if model_name == "leveling":
+                        archs.append(_architecture(est))
+                    if model_name in ("proto", "bs64", "leveling"):
                         net = est[-1].net_
                         batches.setdefault(model_name, set()).add(int(net.batch_size))
                         steps.setdefault(model_name, set()).add(len(net.history[-1, "batches"]))
@@ -193,12 +238,35 @@ def _run(ctx, section):
                 "bs64_seed_acc": acc["bs64"], "mlp_seed_acc": acc["mlp"], "bs64_fold_acc": folds["bs64"],
                 "mlp_fold_acc": folds["mlp"],
             })
+        if "leveling" in acc:
+            worst = float(np.min(acc["leveling"]))
+            row.update({
+                "auto_batch": _joined(batches["leveling"]), "steps_per_epoch": _joined(steps["leveling"]),
+                "leveling mean ± std": _pm(acc["leveling"]),
+                "leveling worst seed": worst,
+                "MLP mean": mlp_mean,
+                "LogReg mean": float(np.mean(acc["logreg"])),
+                "leveling worst - MLP mean": worst - mlp_mean,
+                "leveling goal met": "yes" if worst >= mlp_mean - GOAL_MARGIN else "no",
+                "leveling architectures": architectures(archs),
+                "leveling fit s/fold": float(np.mean(fit_s["leveling"])),
+                "MLP fit s/fold": float(np.mean(fit_s["mlp"])),
+                "logreg fit s/fold": float(np.mean(fit_s["logreg"])),
+                "leveling_mean": float(np.mean(acc["leveling"])),
+                "leveling_std": float(np.std(acc["leveling"])),
+                "mlp_std": float(np.std(acc["mlp"])), "logreg_std": float(np.std(acc["logreg"])),
+                "leveling_seed_acc": acc["leveling"], "mlp_seed_acc": acc["mlp"],
+                "logreg_seed_acc": acc["logreg"],
+                "leveling_fold_acc": folds["leveling"], "mlp_fold_acc": folds["mlp"],
+                "logreg_fold_acc": folds["logreg"], "leveling_fold_architectures": archs,
+            })
         row["source"] = SOURCES[name]
         row["set_wall_s"] = time.perf_counter() - t_set
         rows.append(row)
-        shown = [f"{k} {row[k]}" for k in ("proto mean ± std", f"{BS64_LABEL}: mean ± std") if k in row]
+        shown = [f"{k} {row[k]}" for k in ("proto mean ± std", f"{BS64_LABEL}: mean ± std",
+                                           "leveling mean ± std") if k in row]
         print(f"  [{ctx.name}] {name:14s} {'  '.join(shown)}  MLP {mlp_mean:.4f}  "
-              f"goal {row.get('goal met', row.get('bs64 goal met'))}  ({row['set_wall_s']:.0f} s)", flush=True)
+              f"goal {row[GOAL_KEYS[section]]}  ({row['set_wall_s']:.0f} s)", flush=True)
         # Rewrite the files after every set, so a stopped run keeps its finished sets.
         _record(ctx, section, p, rows, start)
 
@@ -208,10 +276,15 @@ def _joined(values):
 
 
 def _record(ctx, section, p, rows, start):
-    columns = COLUMNS if section == "small_data" else BS64_COLUMNS
-    columns = [c for c in columns if any(c in r for r in rows)]
-    goal = "goal met" if section == "small_data" else "bs64 goal met"
+    columns = [c for c in SECTION_COLUMNS[section] if any(c in r for r in rows)]
+    goal = GOAL_KEYS[section]
     n_met = sum(r[goal] == "yes" for r in rows)
+    leveling = {}
+    if section == "leveling":
+        overrides = "".join(f", {k}={v!r}" for k, v in p["leveling_overrides"].items())
+        leveling = {"goal": f"worst leveling seed >= MLP mean - {GOAL_MARGIN}",
+                    "leveling": "make_pipeline(StandardScaler(), FeatureLevelingClassifier("
+                                f"random_state=seed, device='cpu'{overrides}))"}
     ctx.record(
         section, rows,
         params={
@@ -226,6 +299,7 @@ def _record(ctx, section, p, rows, start):
             "bs64": f"{BS64_LABEL}: as proto with batch_size=64",
             "sources": {name: SOURCES[name] for name in p["datasets"]},
             "abalone": "left out: its target is the ring count (regression)",
+            **leveling,
         },
         seeds={"seeds": list(p["seeds"]), "StratifiedKFold": "random_state=seed, shuffle=True",
                "models": "random_state=seed"},
@@ -237,6 +311,14 @@ def _record(ctx, section, p, rows, start):
 
 def _note(ctx, section, p, n_met, n_sets):
     quick = "; QUICK smoke test: 2 epochs, MLP max_iter 5, accuracies meaningless" if ctx.quick else ""
+    if section == "leveling":
+        return (
+            f"FeatureLevelingClassifier() at its defaults on the splits of small_data ({p['folds']}-fold "
+            f"stratified CV, seeds {', '.join(map(str, p['seeds']))}, split and model seed), beside "
+            "MLPClassifier() and LogisticRegression (refitted here, same seeds); per-seed means over folds; "
+            f"goal: worst leveling seed >= MLP mean - {GOAL_MARGIN} (met on {n_met}/{n_sets} sets); "
+            "'leveling architectures': the pruned architectures (paper's notation) over all folds, most "
+            "frequent first; heart_disease is the fetcher's default binary target (num > 0)" + quick)
     if section == "bs64":
         return (
             f"sensitivity check, {BS64_LABEL}: PrototypeClassifier(batch_size=64) on the same splits as "
@@ -266,12 +348,19 @@ REGRESSION_SOURCES = {
 FRIEDMAN_NOISE = {"friedman1": 1.0, "friedman2": 125.0, "friedman3": 0.1}
 REGRESSION_GOAL_MARGIN = 0.05
 REGRESSORS = ("senn", "representer")
+BASELINES = ("ridge", "mlp")
+REGRESSOR_LABELS = {"senn": "SENN", "representer": "representer", "leveling": "leveling"}
+REGRESSOR_CLASSES = {"senn": "SENNRegressor", "representer": "SparseRepresenterRegressor",
+                     "leveling": "FeatureLevelingRegressor"}
 REGRESSION = {
     False: dict(datasets=REGRESSION_DATASETS, seeds=(0, 1, 2, 3, 4), folds=5, rows=None, overrides={},
-                mlp_overrides={}),
+                mlp_overrides={}, models=REGRESSORS + BASELINES),
     True: dict(datasets=("diabetes", "friedman1"), seeds=(0, 1), folds=2, rows=200, overrides={"max_epochs": 2},
-               mlp_overrides={"max_iter": 5}),
+               mlp_overrides={"max_iter": 5}, models=REGRESSORS + BASELINES),
 }
+# FeatureLevelingRegressor() alone beside the same Ridge and MLPRegressor, so that the committed results of
+# the other regressors need not be rerun (own result file, section "leveling_regression").
+LEVELING_REGRESSION = {quick: {**p, "models": ("leveling",) + BASELINES} for quick, p in REGRESSION.items()}
 
 
 def load_regression(name, data_home):
@@ -291,13 +380,17 @@ def regression_models(seed, p):
 
     from sklearn_interp import SENNRegressor, SparseRepresenterRegressor
 
+    from sklearn_interp import FeatureLevelingRegressor
+
     ours = dict(random_state=seed, device="cpu", **p["overrides"])
-    return {
+    out = {
         "senn": make_pipeline(StandardScaler(), SENNRegressor(**ours)),
         "representer": make_pipeline(StandardScaler(), SparseRepresenterRegressor(**ours)),
+        "leveling": make_pipeline(StandardScaler(), FeatureLevelingRegressor(**ours)),
         "ridge": make_pipeline(StandardScaler(), Ridge()),
         "mlp": make_pipeline(StandardScaler(), MLPRegressor(random_state=seed, **p["mlp_overrides"])),
     }
+    return {name: out[name] for name in p.get("models", REGRESSORS + BASELINES)}
 
 
 def _cross_validate(models, X, y, cv, score, warned=None):
@@ -328,58 +421,85 @@ def _cross_validate(models, X, y, cv, score, warned=None):
 
 def run_regression(ctx):
     """SENNRegressor() and SparseRepresenterRegressor() vs Ridge and MLPRegressor: 5-fold R², 5 seeds."""
+    _run_regression(ctx, REGRESSION[ctx.quick], "regression")
+
+
+def run_leveling_regression(ctx):
+    """FeatureLevelingRegressor() vs Ridge and MLPRegressor, the splits and goal of small_data.regression."""
+    _run_regression(ctx, LEVELING_REGRESSION[ctx.quick], "leveling_regression")
+
+
+def _regression_score(est, X_test, y_test):
     from sklearn.metrics import r2_score
+
+    from sklearn_interp import FeatureLevelingRegressor
+
+    scores = {"r2": float(r2_score(y_test, est.predict(X_test)))}
+    if isinstance(est[-1], FeatureLevelingRegressor):  # its pruned architecture too
+        scores["architecture"] = _architecture(est)
+    return scores
+
+
+def _run_regression(ctx, p, section):
     from sklearn.model_selection import KFold
 
-    p = REGRESSION[ctx.quick]
+    regressors = [model for model in p["models"] if model not in BASELINES]
     start, rows = time.perf_counter(), []
     for name in p["datasets"]:
         t_set = time.perf_counter()
         X, y = load_regression(name, ctx.data_home)
         if p["rows"]:
             X, y = X[:p["rows"]], y[:p["rows"]]
-        per_seed, fit_s = {}, {}
+        per_seed, fit_s, archs = {}, {}, {}
         for seed in p["seeds"]:
             scores, seconds = _cross_validate(
                 regression_models(seed, p), X, y, KFold(p["folds"], shuffle=True, random_state=seed),
-                lambda est, X_test, y_test: {"r2": float(r2_score(y_test, est.predict(X_test)))})
+                _regression_score)
             for model, values in scores.items():
                 per_seed.setdefault(model, []).append(float(np.mean(values["r2"])))
                 fit_s.setdefault(model, []).extend(seconds[model])
+                archs.setdefault(model, []).extend(values.get("architecture", []))
         best_name = max(("ridge", "mlp"), key=lambda model: np.mean(per_seed[model]))
         best = float(np.mean(per_seed[best_name]))
         row = {"dataset": name, "n": len(X), "features": X.shape[1], "best baseline": best_name,
                "best baseline mean": best}
-        for model in ("senn", "representer", "ridge", "mlp"):
+        for model in p["models"]:
             row[f"{model} mean ± std"] = _pm(per_seed[model])
             row[f"{model}_seed_r2"] = per_seed[model]
             row[f"{model} fit s/fold"] = float(np.mean(fit_s[model]))
-        for model in REGRESSORS:
+        for model in regressors:
             worst = float(np.min(per_seed[model]))
             row[f"{model} worst seed"] = worst
             row[f"{model} worst - best"] = worst - best
             row[f"{model} goal met"] = "yes" if worst >= best - REGRESSION_GOAL_MARGIN else "no"
+            if archs[model]:
+                row[f"{model} architectures"] = architectures(archs[model])
+                row[f"{model}_fold_architectures"] = archs[model]
         row["source"] = REGRESSION_SOURCES[name]
         row["set_wall_s"] = time.perf_counter() - t_set
         rows.append(row)
-        print(f"  [{ctx.name}] {name:18s} senn {row['senn mean ± std']}  representer {row['representer mean ± std']}"
-              f"  best baseline {best_name} {best:.4f} ({row['set_wall_s']:.0f} s)", flush=True)
-        _record_regression(ctx, p, rows, start)
+        shown = "  ".join(f"{model} {row[f'{model} mean ± std']}" for model in regressors)
+        print(f"  [{ctx.name}] {name:18s} {shown}  best baseline {best_name} {best:.4f} "
+              f"({row['set_wall_s']:.0f} s)", flush=True)
+        _record_regression(ctx, p, rows, start, section, regressors)
 
 
-def _record_regression(ctx, p, rows, start):
-    columns = ["dataset", "n", "features", "senn mean ± std", "senn worst seed", "senn worst - best", "senn goal met",
-               "representer mean ± std", "representer worst seed", "representer worst - best",
-               "representer goal met", "ridge mean ± std", "mlp mean ± std", "best baseline",
-               "senn fit s/fold", "representer fit s/fold", "ridge fit s/fold", "mlp fit s/fold"]
-    met = {model: sum(r[f"{model} goal met"] == "yes" for r in rows) for model in REGRESSORS}
+def _record_regression(ctx, p, rows, start, section, regressors):
+    columns = ["dataset", "n", "features"]
+    for model in regressors:
+        columns += [f"{model} mean ± std", f"{model} worst seed", f"{model} worst - best",
+                    f"{model} goal met", f"{model} architectures"]
+    columns += ["ridge mean ± std", "mlp mean ± std", "best baseline",
+                *(f"{model} fit s/fold" for model in p["models"])]
+    columns = [c for c in columns if any(c in r for r in rows)]
+    met = {model: sum(r[f"{model} goal met"] == "yes" for r in rows) for model in regressors}
     quick = "; QUICK smoke test: 200 rows, 2 epochs, MLP max_iter 5, R² meaningless" if ctx.quick else ""
+    models = {model: f"make_pipeline(StandardScaler(), {REGRESSOR_CLASSES[model]}(random_state=seed, "
+                     "device='cpu'))" for model in regressors}
     ctx.record(
-        "regression", rows,
+        section, rows,
         params={"datasets": list(p["datasets"]), "folds": p["folds"],
-                "models": {"senn": "make_pipeline(StandardScaler(), SENNRegressor(random_state=seed, device='cpu'))",
-                           "representer": "make_pipeline(StandardScaler(), SparseRepresenterRegressor("
-                                          "random_state=seed, device='cpu'))",
+                "models": {**models,
                            "ridge": "make_pipeline(StandardScaler(), Ridge())",
                            "mlp": "make_pipeline(StandardScaler(), MLPRegressor(random_state=seed)); "
                                   "ConvergenceWarning silenced"},
@@ -392,8 +512,10 @@ def _record_regression(ctx, p, rows, start):
         extra={"note": f"{p['folds']}-fold CV R² (y in its own units; the regressors standardize it inside), "
                        f"seeds {', '.join(map(str, p['seeds']))}; per-seed means over folds; goal: each regressor's "
                        f"worst seed within {REGRESSION_GOAL_MARGIN} of the better of Ridge and MLPRegressor (means "
-                       f"over seeds); met: SENN {met['senn']}/{len(rows)}, representer "
-                       f"{met['representer']}/{len(rows)}" + quick},
+                       "over seeds); met: " + ", ".join(f"{REGRESSOR_LABELS[model]} {met[model]}/{len(rows)}"
+                                                       for model in regressors)
+                       + ("; 'leveling architectures': the pruned architectures (paper's notation) over all "
+                          "folds, most frequent first" if "leveling" in regressors else "") + quick},
     )
 
 

@@ -189,7 +189,8 @@ def test_quick_compare(tmp_path):
         explained = {(r["model"].split(" (")[0].split(" λ")[0], r["explainer"]) for r in rows if r["dataset"] == name}
         assert {("SENN", "own θ (relevances)"), ("SENN", "LIME fixed"), ("SENN", "KernelSHAP fresh"),
                 ("SENN", "IntegratedGradients"), ("Prototype", "own (contributions)"),
-                ("SparseRepresenter", "LIME fresh"), ("MLP", "KernelSHAP fresh")} <= explained
+                ("SparseRepresenter", "LIME fresh"), ("FeatureLeveling", "own (contributions)"),
+                ("FeatureLeveling", "KernelSHAP fresh"), ("MLP", "KernelSHAP fresh")} <= explained
     for row in rows:
         assert 0 <= row["test_acc"] <= 1 and -1 <= row["faithfulness_median"] <= 1
         assert _finite(row["L_ball_median"]) and row["L_ball_median"] >= 0 and row["seconds_per_sample"] > 0
@@ -197,3 +198,91 @@ def test_quick_compare(tmp_path):
     assert summary and all(r["goal_L_met"] == (r["L_ratio_ball"] >= 10) for r in summary)
     for name in result["files"]:
         assert Path(tmp_path, name).stat().st_size > 0  # the PNGs
+
+
+@needs_data
+def test_quick_compare_leveling(tmp_path):
+    pytest.importorskip("lime")
+    pytest.importorskip("shap")
+    result = runner.run_benchmark("compare.leveling", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    _check_files(tmp_path, "compare.leveling", ["compas", "pima_diabetes"])
+    rows = result["rows"]
+    assert {r["model"] for r in rows} == {"FeatureLeveling"}  # the other models' results are left alone
+    assert {r["explainer"] for r in rows} == {"own (contributions)", "LIME fresh", "KernelSHAP fresh"}
+    for row in rows:
+        assert 0 <= row["test_acc"] <= 1 and -1 <= row["faithfulness_median"] <= 1
+        assert _finite(row["L_ball_median"]) and row["seconds_per_sample"] > 0
+    own = [r for r in rows if r["explainer"].startswith("own")]
+    assert all(_finite(r["L_ball_gradient_median"]) for r in own)  # _torch_explanation: differentiable
+    assert sorted(result["files"]) == [f"compare_leveling_{set_name}.quick.png"
+                                       for set_name in ("compas", "pima_diabetes")]
+
+
+def test_fcnn_like_copies_the_training_parameters():
+    from sklearn_interp import FeatureLevelingClassifier, FeatureLevelingRegressor
+
+    from benchmarks.fcnn import TRAINING_PARAMS, FCNNClassifier, FCNNRegressor, fcnn_like
+
+    ours = FeatureLevelingRegressor((7, 5), max_epochs=3, lr=0.01, batch_size=32, tol=None, random_state=4)
+    fcnn = fcnn_like(ours, max_epochs=4)
+    assert isinstance(fcnn, FCNNRegressor) and fcnn.hidden_layer_sizes == (7, 5)
+    assert {k: fcnn.get_params()[k] for k in TRAINING_PARAMS} == {**{k: ours.get_params()[k] for k in
+                                                                     TRAINING_PARAMS}, "max_epochs": 4}
+    assert isinstance(fcnn_like(FeatureLevelingClassifier()), FCNNClassifier)
+
+
+@needs_data
+def test_quick_leveling(tmp_path):
+    result = runner.run_benchmark("leveling", quick=True, data_home=DATA_HOME, results_dir=tmp_path,
+                                  echo=False, threads=1)
+    sections = ["housing", "overhead", "mnist", "binary", "fashion_mnist"]
+    _check_files(tmp_path, "leveling", sections)
+    rows = result["rows"]
+    housing = [r for r in rows if r["section"] == "housing"]
+    assert {(r["model"], r["seed"]) for r in housing} == {
+        (model, seed) for model in ("FeatureLeveling", "FCNN") for seed in (0, 1, "mean")}
+    for row in housing:
+        assert _finite(row["test_rmse"]) and row["test_rmse"] > 0 and isinstance(row["architecture"], str)
+        if row["seed"] == "mean":
+            assert row["paper_test_rmse"] == (0.477 if row["model"] == "FeatureLeveling" else 0.529)
+    ours = [r for r in housing if r["model"] == "FeatureLeveling" and r["seed"] != "mean"]
+    for row in ours:
+        assert row["architecture"].endswith("-1") and len(row["open_fraction"]) == 2 and len(row["aav"]) == 3
+        assert row["n_level1_features"] == len(row["level1_features"])
+        curves = result["sections"]["housing"]["curves"][f"FeatureLeveling seed {row['seed']}"]
+        assert len(curves["open_gates"]) == row["epochs"] == 2 and len(curves["train_data_loss"]) == 2
+    images = [r for r in rows if r["section"] in ("mnist", "fashion_mnist", "binary")]
+    assert len(images) == 6 and {r["model"] for r in images} == {"FeatureLeveling", "FCNN"}
+    for row in images:
+        assert 0 <= row["test_acc"] <= 1 and _finite(row["fit_s"]) and _finite(row["final_data_loss"])
+        if row["model"] == "FeatureLeveling":
+            assert isinstance(row["layer2_pruned"], bool)
+            assert row["layer2_pruned"] == (2 in row["pruned_layers"])
+    assert {r["paper_test_acc"] for r in rows if r["section"] == "mnist"} == {0.985, 0.984}
+    for row in (r for r in rows if r["section"] == "binary"):
+        assert 0 <= row["test_auc"] <= 1 and row["paper_cifar_auc"] in (0.866, 0.855)
+    for row in (r for r in rows if r["section"] == "overhead"):
+        assert _finite(row["ratio"]) and row["max_param_diff"] < 1e-5  # the hand loop trains the same module
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0  # the level-1 PNGs
+
+
+@needs_data
+def test_quick_small_data_leveling(tmp_path):
+    result = runner.run_benchmark("small_data.leveling", quick=True, data_home=DATA_HOME,
+                                  results_dir=tmp_path, echo=False, threads=1)
+    _check_files(tmp_path, "small_data.leveling", ["leveling"])
+    for row in result["rows"]:
+        assert 0 <= row["leveling_mean"] <= 1 and 0 <= row["MLP mean"] <= 1 and 0 <= row["LogReg mean"] <= 1
+        met = row["leveling worst seed"] >= row["MLP mean"] - 0.03
+        assert row["leveling goal met"] == ("yes" if met else "no")
+        assert "proto mean ± std" not in row and len(row["leveling_fold_architectures"]) == 4
+    result = runner.run_benchmark("small_data.leveling_regression", quick=True, data_home=DATA_HOME,
+                                  results_dir=tmp_path, echo=False, threads=1)
+    _check_files(tmp_path, "small_data.leveling_regression", ["leveling_regression"])
+    for row in result["rows"]:
+        assert _finite(row["leveling worst seed"]) and "senn mean ± std" not in row
+        met = row["leveling worst seed"] >= row["best baseline mean"] - 0.05
+        assert row["leveling goal met"] == ("yes" if met else "no")
+        assert len(row["leveling_fold_architectures"]) == 4
