@@ -52,6 +52,7 @@ def main(output_dir):
          output_dir / "senn_digits_contribution.png")
 
     representer_images(X, y, digits, output_dir)
+    leveling_images(output_dir)
 
 
 def representer_images(X, y, digits, output_dir):
@@ -71,6 +72,20 @@ def representer_images(X, y, digits, output_dir):
     save(explanation.plot(), output_dir / "representer_digits_examples.png")
     save(explanation.plot(kind="contributions"), output_dir / "representer_digits_contributions.png")
     save(images.explain_global(30).plot(), output_dir / "representer_digits_global.png")
+
+
+def leveling_images(output_dir):
+    from sklearn_interp import FeatureLevelingClassifier
+    from sklearn_interp.datasets import make_ixor
+
+    X, y = make_ixor(2000, random_state=0)
+    clf = FeatureLevelingClassifier(hidden_layer_sizes=(16, 8), lam=0.05, lr=0.01, batch_size=32, max_epochs=60,
+                                    tol=None, random_state=0).fit(X, y)
+    save(clf.explain_global().plot()[0].figure, output_dir / "leveling_ixor_weights.png")
+    save(clf.explain_global().plot(kind="levels"), output_dir / "leveling_ixor_levels.png")
+    explanation = clf.explain(X[:1])[0]
+    save(explanation.plot(), output_dir / "leveling_ixor_sample_levels.png")
+    save(explanation.plot(kind="contributions"), output_dir / "leveling_ixor_sample_contributions.png")
 
 
 if __name__ == "__main__":
