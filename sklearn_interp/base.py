@@ -1001,7 +1001,8 @@ class NeuralEstimatorBase(BaseEstimator):
                 f"{type(self).__name__} did not learn: the training loss of the last epoch ({final:.4g}, without "
                 f"the method's penalty) is no lower than that of the first batch ({initial:.4g}) after "
                 f"{len(history)} epochs. The learning rate lr={self.lr} is likely too large (or far too small) "
-                "for this data; try a lower lr.",
+                "for this data; try a lower lr. (A penalty weight too large for the data can also trade "
+                "the data loss away.)",
                 ConvergenceWarning,
             )
         return final < initial

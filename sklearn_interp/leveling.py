@@ -29,8 +29,9 @@ class _FeatureLeveling:
         "image_shape": [IMAGE_SHAPE, None],
     }
 
-    def __init__(self, hidden_layer_sizes=(64, 32), *, lam=0.1, beta=2 / 3, gamma=-0.1, zeta=1.1,
-                 init_drop_rate=0.5, image_shape=None, max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam",
+    def __init__(self, hidden_layer_sizes=(64, 32), *, lam=0.03, beta=2 / 3, gamma=-0.1, zeta=1.1,
+                 init_drop_rate=0.5, image_shape=None, max_epochs=100, batch_size="auto", lr=0.005,
+                 optimizer="adam",
                  weight_decay=0.0, early_stopping=False, validation_fraction=0.1, tol=1e-4, n_iter_no_change=10,
                  device="auto", n_threads=1, inference_batch_size="auto", inference_precision="auto",
                  random_state=None, verbose=0, warm_start=False, callbacks=None):
@@ -119,18 +120,22 @@ class _FeatureLeveling:
             Global explanation with keys (axes in brackets):
 
             - ``level1_features`` (feature,), or (channel, height, width)
-              for images: True for an input whose gate is 0, which the GLM
-              reads directly (a level-1 feature).
-            - ``gates`` (glm_input,): the deterministic gate before the
-              next hidden layer of every GLM input: 0 sends the unit to the
-              GLM, > 0 passes it on (its GLM input is then 0). Units of the
-              last hidden layer, which always reach the GLM, read 0.
-            - ``open_fraction`` (layer,): the share of open gates before
-              each hidden layer; 0 means the layer, and every one after it,
-              receives nothing and is pruned.
+              for images: True for an input whose gate is 0, which only the
+              GLM reads (a level-1 feature).
+            - ``gates`` (glm_input,): the deterministic gate z before the
+              next hidden layer of every GLM input. The next layer reads
+              ``z * a`` and the GLM ``(1 - z) * a``: 0 sends the unit whole
+              to the GLM, 1 only on; a gate in between, which a long enough
+              fit rarely leaves, splits it. Units of the last hidden layer,
+              which always reach the GLM, read 0.
+            - ``open_fraction`` (layer,): the share of gates > 0 (open)
+              before each hidden layer; 0 means the layer, and every one
+              after it, receives nothing and is pruned: its units then add
+              only a constant, ``relu(bias)`` times their GLM weights.
             - ``aav`` (level,): the average absolute GLM weight of the units
-              that reach the GLM at each level (AAV, §5.2), over the
-              {classes|outputs}; NaN for a level that sends nothing.
+              of each level whose gate is 0 (AAV, §5.2), over the
+              {classes|outputs}; NaN for a level that sends no unit whole,
+              and for the units of a pruned layer.
             - ``glm_weights`` ({class|output}, glm_input) and
               ``layer_weights_k`` (unit_{k+1}, unit_k) for k = 1..K: the
               GLM's weights (in the units of y for a regressor) and each
@@ -151,9 +156,10 @@ class _FeatureLeveling:
         reaches_glm = gates == 0
         weight, _ = self._glm_weights()
         n_levels = levels[-1]
-        aav = np.array([np.abs(weight[:, (levels == k) & reaches_glm]).mean()
-                        if np.any((levels == k) & reaches_glm) else np.nan for k in range(1, n_levels + 1)])
         architecture, pruned = self._architecture(gates)
+        informative = reaches_glm & ~np.isin(levels, pruned + 1)  # a pruned layer's units are constants
+        aav = np.array([np.abs(weight[:, (levels == k) & informative]).mean()
+                        if np.any((levels == k) & informative) else np.nan for k in range(1, n_levels + 1)])
         output_axis = self._output_axis
         n_inputs = module.level_sizes[0]
         input_dims = ("feature",) if len(self.input_shape_) == 1 else ("channel", "height", "width")
@@ -193,10 +199,18 @@ _PARAMETERS_DOC = """
     hidden_layer_sizes : tuple of int, default=(64, 32)
         Widths of the K hidden layers (ReLU), the paper's California housing
         setup (13-64-32-1); its MNIST setup is ``(300, 100)``. At least one.
-    lam : float, default=0.1
-        λ of eq. (8): weight of the expected number of open gates (features
+    lam : float, default=0.03
+        λ of eq. (8): weight of the expected number of open gates (units
         passed on to the next layer rather than to the GLM), averaged over
-        the K gated layers. The paper uses 0.01 to 0.5.
+        the K gated layers. The paper tries 0.01 to 0.5. The penalty counts
+        gates, so inputs with many dimensions need a smaller λ: on MNIST
+        (784-300-100, 6000 images, 20 epochs) λ = 0.01 closed all but 2
+        pixel gates and pruned the second layer (validation accuracy 0.90),
+        λ = 0.001 kept 594 pixels (0.944); the benchmarks choose λ on
+        validation data. 0.03 (with ``lr=0.005``) met the small-data goal
+        (5-fold CV accuracy within 0.03 of scikit-learn's MLP for every
+        seed) on the ten sets of ``benchmarks run small_data.leveling``;
+        0.1 cost up to 0.045 on Vehicle.
     beta : float, default=2/3
         Temperature of the hard-concrete gates (Louizos et al.), > 0.
     gamma : float, default=-0.1
@@ -216,8 +230,8 @@ _PARAMETERS_DOC = """
     batch_size : int or "auto", default="auto"
         Minibatch size; "auto" takes about sqrt(n_samples), a power of 2 in
         [64, 256].
-    lr : float, default=0.002
-        Learning rate.
+    lr : float, default=0.005
+        Learning rate (0.002 cost 0.03 to 0.04 accuracy on Vehicle).
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
         Optimizer.
     weight_decay : float, default=0.0
@@ -266,13 +280,18 @@ _ATTRIBUTES_DOC = """
 _NOTES_DOC = """
     Notes
     -----
-    Before hidden layer k a hard-concrete gate per input dimension (eqs.
-    5-7) passes the dimension on into the layer, or, where the gate is
-    exactly 0, straight to the GLM as a level-k feature, eq. (4). The GLM
-    (with a learned bias, which the authors' code lacked) reads the features
-    of every level and the last hidden layer. Training samples a gate per
-    sample and dimension from the fit's generator; prediction and
-    explanation use the deterministic gates
+    Before hidden layer k a hard-concrete gate z per input dimension (eqs.
+    5-7) passes the dimension on into the layer, or, where z is 0, straight
+    to the GLM as a level-k feature, eq. (4). The GLM (with a learned bias,
+    which the authors' code lacked) reads the features of every level and
+    the last hidden layer. The paper sends ``B(z) a`` to the GLM (B(z) = 1
+    iff z = 0); this implementation sends ``(1 - z) a``, the same where z is
+    0 or 1, as a trained gate is, and a split of the unit between the two
+    routes in between, so that the loss can compare them while a gate moves
+    (with B, the gates of features that need a hidden layer closed before it
+    had learned them; see :class:`~sklearn_interp.nn.FeatureLevelingNetwork`).
+    Training samples a gate per sample and dimension from the fit's
+    generator; prediction and explanation use the deterministic gates
     ``min(1, max(0, sigmoid(log_alpha) (zeta - gamma) + gamma))``, so a
     feature whose gate is 0 goes to the GLM for every sample.
 
@@ -298,9 +317,10 @@ _EXPLAIN_DOC = """Each GLM input's weighted value, per level, for every {what}.
 
             - ``contributions`` (sample, {axis}, glm_input): weight x value of
               every GLM input; ``coords["glm_input"]`` names each by its level
-              and unit, ``"L1:<feature>"`` for a (standardized) feature that
-              goes straight to the GLM, ``"L<k+1>:h<j>"`` for unit j of hidden
-              layer k.
+              and unit, ``"L1:<feature>"`` for a (standardized) feature,
+              ``"L<k+1>:h<j>"`` for unit j of hidden layer k. A unit's GLM
+              input is ``(1 - z) * a`` (z its gate, see :meth:`explain_global`):
+              the whole unit where z = 0, nothing where z = 1.
             - ``level_contributions`` (sample, {axis}, level): the same summed
               per level (``coords["level"]``: ``"L1"``, ...).
             - ``intercept`` ({axis},): the GLM's bias{units}.

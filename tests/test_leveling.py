@@ -140,15 +140,15 @@ def test_explain_global_reads_the_gates(classifier):
 
 
 @pytest.mark.parametrize("gates, architecture, pruned, silent_levels", [
-    ((OPEN, CLOSED), "4-6*-3", [2], [True, False, False]),  # nothing enters layer 2: the paper's 291-300*-10
-    ((CLOSED, OPEN), "4*-3", [1, 2], [False, True, False]),  # every feature straight to the GLM: a GLM
+    ((OPEN, CLOSED), "4-6*-3", [2], [True, False, True]),  # nothing enters layer 2: the paper's 291-300*-10
+    ((CLOSED, OPEN), "4*-3", [1, 2], [False, True, True]),  # every feature straight to the GLM: a GLM
     ((OPEN, OPEN), "4-6-5*-3", [], [True, True, False]),
 ])
 def test_architecture_in_the_papers_notation_reports_pruned_layers(classifier, gates, architecture, pruned,
                                                                     silent_levels):
     glob = set_gates(classifier, *gates).explain_global()
     assert str(glob["architecture"]) == architecture and glob.meta["pruned_layers"] == pruned
-    np.testing.assert_array_equal(np.isnan(glob["aav"]), silent_levels)  # a level that sends nothing: NaN
+    np.testing.assert_array_equal(np.isnan(glob["aav"]), silent_levels)  # sends nothing, or constants
 
 
 def test_a_pruned_layer_adds_only_a_constant(classifier, iris):
