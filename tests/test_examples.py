@@ -48,3 +48,16 @@ def test_representer_grid_search_example_selects_lam_and_eta():
     table = result.stdout.split("explanation model:\n", 1)[1].splitlines()
     # the header, the index name ("row"), then the 10 examples
     assert table[0].split()[:6] == ["label", "acts", "on", "class", "influence", "RI"] and len(table) == 12
+
+
+def test_feature_leveling_example_reads_the_network(tmp_path):
+    data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (data_home / "california_housing").is_dir():
+        pytest.skip(f"California housing data not found under {data_home}")
+    command = [sys.executable, str(EXAMPLES / "feature_leveling_housing.py"), str(data_home), str(tmp_path),
+               "--quick"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "pruned architecture:" in result.stdout and "one district: prediction" in result.stdout
+    for name in ["leveling_housing_weights.png", "leveling_housing_district.png"]:
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
