@@ -9,6 +9,6 @@ from .senn import SENNClassifier, SENNRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["Explanation", "FeatureLevelingClassifier", "FeatureLevelingRegressor", "PrototypeClassifier", "SENNClassifier", "SENNRegressor",
-           "SparseRepresenterClassifier", "SparseRepresenterRegressor", "__version__", "explain",
-           "explain_global"]
+__all__ = ["Explanation", "FeatureLevelingClassifier", "FeatureLevelingRegressor", "PrototypeClassifier",
+           "SENNClassifier", "SENNRegressor", "SparseRepresenterClassifier", "SparseRepresenterRegressor",
+           "__version__", "explain", "explain_global"]

@@ -7,8 +7,8 @@ to fail.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_interp import (FeatureLevelingClassifier, FeatureLevelingRegressor, PrototypeClassifier, SENNClassifier, SENNRegressor, SparseRepresenterClassifier,
-                            SparseRepresenterRegressor)
+from sklearn_interp import (FeatureLevelingClassifier, FeatureLevelingRegressor, PrototypeClassifier,
+                            SENNClassifier, SENNRegressor, SparseRepresenterClassifier, SparseRepresenterRegressor)
 
 from .conftest import FAST
 

@@ -241,3 +241,11 @@ def test_explanations_need_a_fit_and_the_fitted_feature_count(classifier):
         classifier.explain(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="NaN"):
         classifier.explain(pd.DataFrame(np.full((1, 4), np.nan), columns=classifier.feature_names_in_))
+
+
+def test_torch_explanation_is_the_explanation_in_the_units_of_y(regressor):
+    X, _ = load_diabetes(return_X_y=True)
+    regressor.torch_module()  # evaluation mode: deterministic gates
+    contributions = regressor._torch_explanation(torch.as_tensor(X[:4]))["contributions"]
+    np.testing.assert_allclose(contributions.detach().double().numpy(), regressor.explain(X[:4])["contributions"],
+                               rtol=1e-4, atol=1e-5)
