@@ -349,7 +349,7 @@ class FeatureLevelingClassifier(_FeatureLeveling, NeuralClassifierBase):
     >>> X, y = make_ixor(1000, random_state=0)
     >>> clf = FeatureLevelingClassifier(random_state=0).fit(X, y)
     >>> exp = clf.explain(X[:2])
-    >>> exp["contributions"].shape, list(exp.coords["level"])
+    >>> exp["contributions"].shape, exp.coords["level"].tolist()
     ((2, 2, 99), ['L1', 'L2', 'L3'])
     """
 
