@@ -2,6 +2,7 @@
 
 from ._pipeline import explain, explain_global
 from .explanation import Explanation
+from .generative import VariationalAutoencoder, WassersteinGAN
 from .leveling import FeatureLevelingClassifier, FeatureLevelingRegressor
 from .prototype import PrototypeClassifier
 from .representer import SparseRepresenterClassifier, SparseRepresenterRegressor
@@ -11,4 +12,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Explanation", "FeatureLevelingClassifier", "FeatureLevelingRegressor", "PrototypeClassifier",
            "SENNClassifier", "SENNRegressor", "SparseRepresenterClassifier", "SparseRepresenterRegressor",
-           "__version__", "explain", "explain_global"]
+           "VariationalAutoencoder", "WassersteinGAN", "__version__", "explain", "explain_global"]

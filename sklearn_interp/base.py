@@ -2,9 +2,10 @@
 
 Validation, input scaling, label encoding, seeding, threads, device handling and
 the skorch plumbing live here once. An estimator subclasses
-:class:`NeuralClassifierBase` or :class:`NeuralRegressorBase`, lists its
-parameters in ``__init__`` (scikit-learn style) and implements
-``_build_module(X, y)``, which returns a ``torch.nn.Module``.
+:class:`NeuralClassifierBase` or :class:`NeuralRegressorBase` (or, unsupervised,
+:class:`NeuralTransformerBase`), lists its parameters in ``__init__``
+(scikit-learn style) and implements ``_build_module(X, y)``, which returns a
+``torch.nn.Module``.
 
 The module contract
 -------------------
@@ -18,6 +19,9 @@ batch ``X``; it is added to the criterion. ``sample_weight`` is None or the
 batch's weights, normalized to mean 1 over the training rows: a term that
 averages over the batch's samples averages with
 :func:`sklearn_interp.nn.weighted_mean`.
+An unsupervised module (:class:`NeuralTransformerBase`) has no targets: it
+defines ``data_loss(outputs, X)``, one data loss per sample, in place of the
+criterion.
 A module with ``requires_input_grad = True`` receives, in training steps, an
 input tensor that requires grad, and its penalty receives that same tensor as
 ``X``, so it can differentiate the outputs with respect to the input
@@ -62,7 +66,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (BaseEstimator, ClassifierMixin, ClassNamePrefixFeaturesOutMixin, RegressorMixin,
+                          TransformerMixin, _fit_context)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
@@ -198,7 +203,8 @@ def merge_duplicate_rows(X, y, sample_weight):
     first position in ``X``.
     """
     n = len(X)
-    features, targets = np.ascontiguousarray(X).reshape(n, -1), np.ascontiguousarray(y).reshape(n, -1)
+    features = np.ascontiguousarray(X).reshape(n, -1)
+    targets = np.ascontiguousarray(y).reshape(n, math.prod(np.shape(y)[1:]))  # (n, 0): no targets
     fields = [(f"x{i}", features.dtype) for i in range(features.shape[1])]
     fields += [(f"y{i}", targets.dtype) for i in range(targets.shape[1])]
     rows = np.concatenate([features.view(np.uint8), targets.view(np.uint8)], axis=1)
@@ -462,6 +468,25 @@ class InterpNet(NeuralNet):
         return data_loss, penalty(outputs, X, training=training, sample_weight=sample_weight)
 
 
+class UnsupervisedNet(InterpNet):
+    """The private net of a :class:`NeuralTransformerBase`: the module computes its own data loss.
+
+    There are no targets: the data loss is the weighted batch mean of
+    ``module.data_loss(outputs, X)``, one value per sample (e.g. the negative
+    log-likelihood of a reconstruction of ``X``); the criterion skorch
+    requires is not called. The module's penalty is added as in
+    :class:`InterpNet`.
+    """
+
+    def loss_terms(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
+        data_loss = weighted_mean(self.module_.data_loss(outputs, X), sample_weight)
+        penalty = getattr(self.module_, "penalty", None)
+        if penalty is None:
+            return data_loss, None
+        return data_loss, penalty(outputs, X, training=training, sample_weight=sample_weight)
+
+
 def _set_generator(module, generator):
     """Hand ``generator`` to every submodule that declares a ``generator`` attribute."""
     for layer in module.modules():
@@ -487,6 +512,7 @@ class NeuralEstimatorBase(BaseEstimator):
 
     _structural_params = ()
     _module_params = ()
+    _net_class = InterpNet
 
     def __init__(self, *, max_epochs=100, batch_size="auto", lr=0.002, optimizer="adam", weight_decay=0.0,
                  early_stopping=False, validation_fraction=0.1, tol=1e-4, n_iter_no_change=10, device="auto",
@@ -726,6 +752,10 @@ class NeuralEstimatorBase(BaseEstimator):
         """skorch callbacks that the method itself needs in every fit (e.g. to refresh caches)."""
         return []
 
+    def _net_options(self):
+        """Extra keyword arguments of the skorch net (e.g. ``optimizer__betas``); none by default."""
+        return {}
+
     def _make_net(self, module, n_train, valid_dataset, device, generator):
         callbacks = [*self._method_callbacks(), *copy.deepcopy(list(self.callbacks or []))]
         stopping = self._stopping_callback()
@@ -737,7 +767,8 @@ class NeuralEstimatorBase(BaseEstimator):
         options = {} if self.verbose else {"callbacks__print_log": None}
         if self.optimizer in FUSED_OPTIMIZERS and torch.device(device).type in ("cpu", "cuda"):
             options["optimizer__fused"] = True
-        return InterpNet(
+        options.update(self._net_options())
+        return self._net_class(
             module=module,
             criterion=self._criterion(),
             criterion__reduction="none",
@@ -871,6 +902,10 @@ class NeuralEstimatorBase(BaseEstimator):
             When the training loss of the last epoch is no lower than that of
             the first batch: the learning rate is likely too large.
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
+        """The body of ``fit`` (``y`` is None for an unsupervised estimator: see :meth:`_validate_input`)."""
         warm = self._warm()
         sample_labels = sample_coords(X).get("sample")
         X, y = self._validate_input(X, y, reset=not warm)
@@ -1291,3 +1326,71 @@ class NeuralRegressorBase(RegressorMixin, NeuralEstimatorBase):
     def _link(outputs):
         """Scores from additive outputs: the predictions themselves."""
         return np.asarray(outputs, dtype=np.float64)
+
+
+class NeuralTransformerBase(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimatorBase):
+    """Base for unsupervised estimators: ``fit(X)`` without targets, ``transform`` to latent codes.
+
+    The fit is the supervised one (validation, input scaling, merged
+    duplicate rows, seeding, the skorch net) with targets of width 0: ``y``
+    is ignored, the split is not stratified, and the module defines
+    ``data_loss(outputs, X)``, the per-sample data loss that
+    :class:`UnsupervisedNet` averages (a ``penalty`` is added as usual).
+    Subclasses set ``n_components_``, the width of ``transform``'s output,
+    which also names its columns (``get_feature_names_out``: the class name
+    in lower case followed by 0, 1, ...).
+    """
+
+    _y_numeric = True  # no class labels to stratify the validation split by
+    _net_class = UnsupervisedNet
+
+    def _criterion(self):
+        return torch.nn.MSELoss  # skorch needs one; UnsupervisedNet asks the module for its data loss
+
+    def _validate_input(self, X, y="no_validation", reset=True):
+        """Validate X; with ``y=None`` (fit), also return the width-0 targets the fit carries along."""
+        if y is None:
+            X = super()._validate_input(X, reset=reset)
+            return X, np.zeros((len(X), 0), dtype=np.float32)
+        return super()._validate_input(X, y, reset=reset)
+
+    def _encode_targets(self, y, reset):
+        return y
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the model to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or an image array
+            Training data; a DataFrame's column names are kept in
+            ``feature_names_in_``.
+        y : None
+            Ignored; present for API consistency (pipelines pass it along).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the loss (and in the input
+            scaling, and the validation loss of early stopping); None weighs
+            every row the same. Identical rows are merged into one weighted
+            row, so a row of weight 2 is the same fit as the row twice; rows
+            of weight 0 are left out.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For invalid input or fewer than 2 rows of positive weight.
+        TrainingDivergedError
+            When the loss or the weights become NaN or infinite. A first fit
+            leaves the estimator unfitted; a warm fit restores the weights it
+            started from.
+        """
+        return self._fit(X, None, sample_weight)

@@ -8,7 +8,8 @@ to fail.
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_interp import (FeatureLevelingClassifier, FeatureLevelingRegressor, PrototypeClassifier,
-                            SENNClassifier, SENNRegressor, SparseRepresenterClassifier, SparseRepresenterRegressor)
+                            SENNClassifier, SENNRegressor, SparseRepresenterClassifier, SparseRepresenterRegressor,
+                            VariationalAutoencoder, WassersteinGAN)
 
 from .conftest import FAST
 
@@ -25,6 +26,9 @@ ESTIMATORS = [
     SparseRepresenterRegressor(**FAST),
     FeatureLevelingClassifier(**FAST),
     FeatureLevelingRegressor(**FAST),
+    *(VariationalAutoencoder(n_threads=n_threads, **FAST) for n_threads in (1, 4)),
+    # transform is a search of 100 Adam steps per start: a row's code must not depend on its batch either
+    *(WassersteinGAN(n_restarts=2, n_inversion_steps=100, n_threads=n_threads, **FAST) for n_threads in (1, 4)),
 ]
 
 

@@ -1,5 +1,6 @@
 """Encoders and decoders shared by the estimators (tabular MLPs, small conv nets)."""
 
+import functools
 import math
 
 from torch import nn
@@ -132,9 +133,62 @@ def concept_autoencoder(input_shape, n_concepts, hidden_layer_sizes=(64,), conv_
         return encoder, decoder
     convolutions = ConvEncoder(input_shape, conv_channels, nn.ReLU)
     encoder = nn.Sequential(convolutions, nn.Linear(convolutions.latent_dim, n_concepts))
-    decoder = nn.Sequential(nn.Linear(n_concepts, convolutions.latent_dim), nn.ReLU(),
-                            ConvDecoder(convolutions, input_shape[0], nn.ReLU))
+    decoder = code_to_image(convolutions, n_concepts, input_shape[0], nn.ReLU)
     return encoder, decoder
+
+
+def code_to_image(convolutions, n_inputs, output_channels, activation=nn.ReLU):
+    """A linear map from ``n_inputs`` values to the feature maps of ``convolutions``, then back to images.
+
+    The feature maps go through a :class:`ConvDecoder` mirroring
+    ``convolutions`` to its input size, ending in a sigmoid (pixels in [0, 1]).
+
+    With ReLU activations this is a DCGAN-style generator (Radford et al., 2015:
+    a projection of the code to small feature maps, then stride-2 transposed
+    convolutions that halve the channels while doubling the size), without
+    its batch normalization, so each image depends on its own code only.
+    """
+    return nn.Sequential(nn.Linear(n_inputs, convolutions.latent_dim), activation(),
+                         ConvDecoder(convolutions, output_channels, activation))
+
+
+def variational_autoencoder(input_shape, n_components, hidden_layer_sizes=(128,), conv_channels=(32, 64)):
+    """Encoder to ``2 * n_components`` values (a Gaussian code's mean and log-variance) and decoder back.
+
+    Tabular ``(p,)``: LeakyReLU MLPs through ``hidden_layer_sizes`` (the
+    decoder mirrors them), linear output (standardized features). Images
+    ``(C, H, W)``: ReLU convolutions (:class:`ConvEncoder`) and a linear layer
+    to the code; the decoder is :func:`code_to_image`, ending in a sigmoid.
+    """
+    if len(input_shape) != 3:
+        encoder = mlp((input_shape[0], *hidden_layer_sizes, 2 * n_components))
+        decoder = mlp((n_components, *hidden_layer_sizes[::-1], input_shape[0]))
+        return encoder, decoder
+    convolutions = ConvEncoder(input_shape, conv_channels, nn.ReLU)
+    encoder = nn.Sequential(convolutions, nn.Linear(convolutions.latent_dim, 2 * n_components))
+    return encoder, code_to_image(convolutions, n_components, input_shape[0], nn.ReLU)
+
+
+def generator_and_critic(input_shape, n_components, hidden_layer_sizes=(128, 128),
+                         conv_channels=(64, 128, 256)):
+    """Generator G from ``n_components`` noise values to an input, and a critic D to one score per input.
+
+    Images ``(C, H, W)``: the critic is a :class:`ConvEncoder` with
+    LeakyReLU(0.2) and a linear score, as the DCGAN discriminator (Radford et
+    al., 2015) without batch normalization (Gulrajani et al., 2017, §4: the
+    gradient penalty is taken per sample); G is :func:`code_to_image` over the
+    same feature-map sizes, mirrored (ReLU, sigmoid output). Tabular ``(p,)``:
+    MLPs through ``hidden_layer_sizes`` (G: ReLU, linear output for
+    standardized features; D: LeakyReLU(0.2)).
+    """
+    leaky = functools.partial(nn.LeakyReLU, 0.2)
+    if len(input_shape) != 3:
+        generator = mlp((n_components, *hidden_layer_sizes, input_shape[0]), nn.ReLU)
+        critic = mlp((input_shape[0], *hidden_layer_sizes, 1), leaky)
+        return generator, critic
+    convolutions = ConvEncoder(input_shape, conv_channels, leaky)
+    critic = nn.Sequential(convolutions, nn.Linear(convolutions.latent_dim, 1))
+    return code_to_image(convolutions, n_components, input_shape[0], nn.ReLU), critic
 
 
 def conv_net(input_shape, n_outputs, conv_channels=(32, 64), hidden_layer_sizes=(128,), dropout=0.0):
