@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.base import BaseEstimator, _fit_context, is_classifier, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
@@ -57,6 +58,64 @@ def is_skorch_net(estimator):
     from skorch import NeuralNet
 
     return isinstance(estimator, NeuralNet)
+
+
+def torch_module_of(estimator):
+    """The torch module of a differentiable model, in eval mode.
+
+    ``estimator`` is a fitted estimator of this package (its
+    ``torch_module()``), a fitted skorch net (its ``module_``) or a
+    ``torch.nn.Module`` (itself).
+    """
+    if isinstance(estimator, torch.nn.Module):
+        return estimator.eval()
+    if is_skorch_net(estimator):
+        return estimator.module_.eval()
+    return estimator.torch_module()
+
+
+def torch_scores(estimator, x, log=False):
+    """Differentiable scores of raw inputs ``x`` (a tensor, in the units of the estimator's X).
+
+    Parameters
+    ----------
+    estimator : estimator or torch.nn.Module
+        A fitted estimator of this package (its module takes
+        ``(x - input_offset_) / input_scale_``, see ``_scaled_tensor``), a
+        fitted skorch net (its module takes ``x`` in the module's dtype and
+        device, and its ``predict_nonlinearity`` is applied) or a torch
+        module returning class logits (softmax applied).
+    x : torch.Tensor
+        Raw inputs.
+    log : bool, default=False
+        Return the log of the class probabilities (``log_softmax`` of the
+        logits, or the log of a skorch net's probabilities, floored at the
+        dtype's smallest normal number).
+
+    Returns
+    -------
+    scores : torch.Tensor of shape (n, n_classes) or (n, n_outputs)
+        Class probabilities (or their log), or a regressor's predictions in
+        the units of y.
+    """
+    from ..base import NeuralRegressorBase
+
+    module = torch_module_of(estimator)
+    if isinstance(estimator, torch.nn.Module) or is_skorch_net(estimator):
+        parameter = next(module.parameters(), None)
+        x = x.float() if parameter is None else x.to(dtype=parameter.dtype, device=parameter.device)
+        outputs = module(x)
+        outputs = outputs[0] if isinstance(outputs, tuple) else outputs
+        if isinstance(estimator, torch.nn.Module):
+            return torch.log_softmax(outputs, dim=1) if log else torch.softmax(outputs, dim=1)
+        scores = estimator._get_predict_nonlinearity()(outputs)
+        return scores.clamp_min(torch.finfo(scores.dtype).tiny).log() if log else scores
+    outputs = module(estimator._scaled_tensor(x))
+    if isinstance(estimator, NeuralRegressorBase):
+        scale, offset = (torch.as_tensor(value, dtype=outputs.dtype, device=outputs.device)
+                         for value in (estimator.target_scale_, estimator.target_offset_))
+        return outputs * scale + offset
+    return torch.log_softmax(outputs, dim=1) if log else torch.softmax(outputs, dim=1)
 
 
 @contextmanager

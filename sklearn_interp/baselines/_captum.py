@@ -7,8 +7,9 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._removal import check_baseline
-from ..base import NeuralEstimatorBase, NeuralRegressorBase
-from ._base import BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra, is_skorch_net
+from ..base import NeuralEstimatorBase
+from ._base import (BACKGROUND_ATTRIBUTES_DOC, PostHocExplainer, import_extra, is_skorch_net, torch_module_of,
+                    torch_scores)
 
 METHODS = {"riemann_right", "riemann_left", "riemann_middle", "riemann_trapezoid", "gausslegendre"}
 
@@ -129,25 +130,11 @@ class IntegratedGradientsExplainer(PostHocExplainer):
 
     def _module(self):
         """The estimator's torch module, in eval mode."""
-        if is_skorch_net(self.estimator):
-            return self.estimator.module_.eval()
-        return self.estimator.torch_module()
+        return torch_module_of(self.estimator)
 
     def _torch_scores(self, x):
         """Differentiable scores of raw rows ``x`` (a tensor): probabilities, or predictions in y's units."""
-        estimator, module = self.estimator, self._module()
-        if is_skorch_net(estimator):
-            parameter = next(module.parameters(), None)
-            x = x.float() if parameter is None else x.to(dtype=parameter.dtype, device=parameter.device)
-            outputs = module(x)
-            outputs = outputs[0] if isinstance(outputs, tuple) else outputs
-            return estimator._get_predict_nonlinearity()(outputs)
-        outputs = module(estimator._scaled_tensor(x))
-        if isinstance(estimator, NeuralRegressorBase):
-            scale, offset = (torch.as_tensor(value, dtype=outputs.dtype, device=outputs.device)
-                             for value in (estimator.target_scale_, estimator.target_offset_))
-            return outputs * scale + offset
-        return torch.softmax(outputs, dim=1)
+        return torch_scores(self.estimator, x)
 
     def _device(self):
         parameter = next(self._module().parameters(), None)

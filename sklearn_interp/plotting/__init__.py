@@ -7,6 +7,7 @@ their own module, listed in ``PLOT_MODULES``, and register themselves with
 
 from ._base import image_mosaic
 from ._baselines import plot_feature_contributions
+from ._contrastive import plot_contrast
 from ._leveling import (
     plot_glm_contributions,
     plot_level_contributions,
@@ -17,7 +18,7 @@ from ._prototype import plot_class_weights, plot_margin, plot_prototypes
 from ._registry import get_plot, register_plot
 from ._senn import plot_concept_grounding, plot_contributions, plot_relevance_grid, plot_relevances
 
-__all__ = ["get_plot", "image_mosaic", "plot_class_weights", "plot_concept_grounding", "plot_contributions",
-           "plot_feature_contributions", "plot_glm_contributions", "plot_level_contributions",
+__all__ = ["get_plot", "image_mosaic", "plot_class_weights", "plot_concept_grounding", "plot_contrast",
+           "plot_contributions", "plot_feature_contributions", "plot_glm_contributions", "plot_level_contributions",
            "plot_leveling_levels", "plot_leveling_weights", "plot_margin", "plot_prototypes",
            "plot_relevance_grid", "plot_relevances", "register_plot"]

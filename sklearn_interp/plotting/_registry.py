@@ -5,7 +5,7 @@ import importlib
 # Modules whose import registers the plots of one method; imported on first lookup.
 PLOT_MODULES = ("sklearn_interp.plotting._prototype", "sklearn_interp.plotting._senn",
                 "sklearn_interp.plotting._representer", "sklearn_interp.plotting._baselines",
-                "sklearn_interp.plotting._leveling")
+                "sklearn_interp.plotting._leveling", "sklearn_interp.plotting._contrastive")
 
 _PLOTS = {}
 _DEFAULTS = {}

@@ -1,0 +1,212 @@
+"""ContrastiveExplainer: CDeepEx (eq. 2 by an augmented Lagrangian) and xGEMs, on 8x8 digits."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_interp import ContrastiveExplainer, SENNClassifier, VariationalAutoencoder
+
+from .conftest import rendered
+
+SMALL_VAE = dict(n_components=8, max_epochs=20, batch_size=32, lr=0.005, random_state=0, device="cpu")
+KEYS = {"input", "reconstruction", "contrast", "explanation", "proba_before", "proba_after",
+        "latent_distance", "true_class", "probe_class", "constraints_satisfied"}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    data = load_digits()
+    return data.images / 16.0, data.target
+
+
+@pytest.fixture(scope="module")
+def vae(digits):
+    with pytest.warns(Warning):  # 20 epochs do not converge
+        return VariationalAutoencoder(**SMALL_VAE).fit(digits[0][:600])
+
+
+@pytest.fixture(scope="module")
+def linear(digits):
+    """A softmax regression on the pixels, as a plain torch module returning logits."""
+    X, y = digits
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
+    inputs, targets = torch.tensor(X[:, None], dtype=torch.float32), torch.tensor(y)
+    for _ in range(200):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(module(inputs), targets).backward()
+        optimizer.step()
+    return module.eval().requires_grad_(False)
+
+
+@pytest.fixture(scope="module")
+def explainer(linear, vae, digits):
+    return ContrastiveExplainer(linear, vae, random_state=0).fit(digits[0][:600])
+
+
+@pytest.fixture(scope="module")
+def explained(explainer, digits):
+    return explainer.explain(digits[0][600:660])
+
+
+def _softmax_of(module, images):
+    with torch.no_grad():
+        return torch.softmax(module(torch.as_tensor(images, dtype=torch.float32)), dim=1).double().numpy()
+
+
+def test_keys_shapes_and_meta(explained):
+    n = 60
+    assert set(explained.keys()) == KEYS
+    for key in ("input", "reconstruction", "contrast", "explanation"):
+        assert explained[key].shape == (n, 1, 8, 8)
+    assert explained["proba_before"].shape == explained["proba_after"].shape == (n, 10)
+    for key in ("latent_distance", "true_class", "probe_class", "constraints_satisfied"):
+        assert explained[key].shape == (n,)
+    assert explained["constraints_satisfied"].dtype == bool
+    assert explained.meta["method"] == "contrastive" and explained.meta["scope"] == "local"
+    assert explained.meta["formulation"] == "cdeepex"
+    np.testing.assert_allclose(explained["explanation"], explained["reconstruction"] - explained["contrast"])
+
+
+def test_probabilities_are_the_classifiers_on_the_inputs_it_is_fed(explained, linear, digits):
+    np.testing.assert_allclose(explained["input"][:, 0], digits[0][600:660])
+    np.testing.assert_allclose(explained["proba_before"], _softmax_of(linear, explained["input"]), atol=1e-6)
+    # Eq. (2) feeds G(ze) - Δ with Δ = G(z0) - x: the input plus the change in the generator's output.
+    fed = explained["input"] + explained["contrast"] - explained["reconstruction"]
+    np.testing.assert_allclose(explained["proba_after"], _softmax_of(linear, fed), atol=1e-6)
+    order = np.argsort(-explained["proba_before"], axis=1, kind="stable")
+    np.testing.assert_array_equal(explained["true_class"], order[:, 0])
+    np.testing.assert_array_equal(explained["probe_class"], order[:, 1])  # probe=None: the runner-up
+
+
+def _check_by_hand(explanation, tolerance=0.05):
+    proba, rows = explanation["proba_after"], np.arange(len(explanation))
+    true, probe = explanation["true_class"], explanation["probe_class"]
+    pt, pp = proba[rows, true], proba[rows, probe]
+    others = proba.copy()
+    others[rows, true] = others[rows, probe] = -1
+    return (np.abs(pt - pp) <= tolerance) & (np.minimum(pt, pp) > others.max(axis=1))
+
+
+def test_cdeepex_meets_the_constraints_more_often_than_xgems(explainer, explained, digits):
+    satisfied = _check_by_hand(explained)
+    np.testing.assert_array_equal(explained["constraints_satisfied"], satisfied)
+    assert satisfied.mean() >= 0.9  # 0.97 here
+    xgems = explainer.explain(digits[0][600:660], constraints=False)
+    assert xgems.meta["formulation"] == "xgems"
+    np.testing.assert_array_equal(xgems["constraints_satisfied"], _check_by_hand(xgems))
+    assert xgems["constraints_satisfied"].mean() < satisfied.mean() - 0.1  # 0.78 here
+    # xGEMs meets its one constraint, equal probabilities of the true and probe class, as often.
+    proba, rows = xgems["proba_after"], np.arange(60)
+    equal = np.abs(proba[rows, xgems["true_class"]] - proba[rows, xgems["probe_class"]]) <= 0.05
+    assert equal.mean() >= 0.9
+    # The end point moved: the explanation is not empty, and the latent distance is ||ze - z0||.
+    assert np.all(explained["latent_distance"][satisfied] > 0)
+    assert np.all(np.abs(explained["explanation"]).reshape(60, -1).max(axis=1)[satisfied] > 0)
+
+
+def test_reconstruction_keeps_the_predicted_class(explained, linear):
+    """Procedure 2's misclassification cost: G(z0) is mostly classified like x."""
+    predicted = _softmax_of(linear, explained["reconstruction"]).argmax(axis=1)
+    assert np.mean(predicted == explained["true_class"]) >= 0.9
+
+
+def test_a_given_probe_class(explainer, digits):
+    X = digits[0][600:610]
+    proba = _softmax_of(explainer.estimator, X[:, None])
+    probe = np.where(proba.argmax(axis=1) == 3, 5, 3)
+    explanation = explainer.explain(X, probe=probe)
+    np.testing.assert_array_equal(explanation["probe_class"], probe)
+    assert explanation["constraints_satisfied"].mean() >= 0.7
+
+
+def test_seeded_explanations_are_identical(linear, digits):
+    X, params = digits[0], dict(n_components=8, max_epochs=3, batch_size=64, device="cpu")
+    results = [ContrastiveExplainer(linear, "vae", generator_params=params, n_restarts=2, max_iter=10,
+                                    random_state=3).fit(X[:300]).explain(X[600:610]) for _ in range(2)]
+    for key in KEYS:
+        np.testing.assert_array_equal(results[0][key], results[1][key])
+
+
+def test_batches_are_optimized_independently(explainer, digits):
+    """A sample's answer does not depend on the samples optimized beside it (``batch_size``)."""
+    X = digits[0][600:621]
+    params = explainer.get_params()
+    try:
+        whole = explainer.set_params(max_iter=10, n_inversion_steps=30).explain(X)
+        batched = explainer.set_params(batch_size=7).explain(X)
+    finally:
+        explainer.set_params(**params)
+    np.testing.assert_allclose(batched["contrast"], whole["contrast"], atol=1e-3)
+    np.testing.assert_array_equal(batched["probe_class"], whole["probe_class"])
+
+
+def test_a_classifier_of_this_package(vae, digits):
+    """SENN fitted on flat rows, the generator on images: probabilities are its predict_proba."""
+    X, y = digits
+    senn = SENNClassifier(max_epochs=15, batch_size=64, lr=0.01, random_state=0, device="cpu")
+    senn.fit(X[:600].reshape(600, -1), y[:600])
+    explainer = ContrastiveExplainer(senn, vae, random_state=0, max_iter=20).fit(X[:600])
+    explanation = explainer.explain(X[600:620])
+    flat = explanation["input"].reshape(20, -1)
+    np.testing.assert_allclose(explanation["proba_before"], senn.predict_proba(flat))
+    fed = (explanation["input"] + explanation["contrast"] - explanation["reconstruction"]).reshape(20, -1)
+    np.testing.assert_allclose(explanation["proba_after"], senn.predict_proba(fed))
+    assert explanation["constraints_satisfied"].mean() >= 0.5
+
+
+def test_bad_inputs_raise(explainer, vae, digits):
+    X = digits[0][600:604]
+    true = _softmax_of(explainer.estimator, X[:, None]).argmax(axis=1)
+    with pytest.raises(ValueError, match="must differ from the predicted class"):
+        explainer.explain(X, probe=true)
+    with pytest.raises(ValueError, match="is not one of the classes"):
+        explainer.explain(X, probe=11)
+    with pytest.raises(ValueError, match="one per sample"):
+        explainer.explain(X, probe=[1, 2])
+    with pytest.raises(ValueError, match="shape"):
+        explainer.explain(np.zeros((2, 7, 7)))
+    with pytest.raises(ValueError, match="shape"):
+        explainer.explain(np.zeros((2, 1, 8, 9)))
+    logistic = LogisticRegression(max_iter=200).fit(digits[0][:300].reshape(300, -1), digits[1][:300])
+    with pytest.raises(ValueError, match="differentiable classifier"):
+        ContrastiveExplainer(logistic, vae).fit(digits[0][:10])
+    with pytest.raises(ValueError, match="generator"):
+        ContrastiveExplainer(explainer.estimator, "gan").fit(digits[0][:10])
+
+
+def test_plot_shows_input_reconstruction_contrast_and_difference(explained):
+    one = explained[0]
+    ax = rendered(one.plot())
+    images = ax.get_images()
+    assert len(images) == 5
+    for image, key in zip(images[:3], ("input", "reconstruction", "contrast")):
+        np.testing.assert_allclose(image.get_array(), one[key][0])
+    np.testing.assert_allclose(images[3].get_array(), one["input"][0])
+    overlay = np.asarray(images[4].get_array())
+    change = -one["explanation"][0]
+    red, blue = change > 0.5 * change.max(), change < 0.5 * change.min()
+    assert np.all(overlay[red][:, 0] > overlay[red][:, 2])  # added: red
+    assert np.all(overlay[blue][:, 2] > overlay[blue][:, 0])  # removed: blue
+    assert "why" in ax.get_title()
+    with pytest.raises(ValueError, match="one sample"):
+        explained.plot()
+
+
+def test_a_skorch_classifier(vae, digits):
+    from skorch import NeuralNetClassifier
+
+    X, y = digits
+    torch.manual_seed(0)
+    net = NeuralNetClassifier(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10)),
+                              criterion=torch.nn.CrossEntropyLoss, max_epochs=10, lr=0.5, train_split=None,
+                              verbose=0)
+    net.fit(X[:600, None].astype(np.float32), y[:600])
+    explanation = ContrastiveExplainer(net, vae, random_state=0, max_iter=20).fit(X[:600]).explain(X[600:620])
+    fed = (explanation["input"] + explanation["contrast"] - explanation["reconstruction"]).astype(np.float32)
+    np.testing.assert_allclose(explanation["proba_after"], net.predict_proba(fed), rtol=1e-6)
+    np.testing.assert_array_equal(explanation.coords["class"], net.classes_)
+    assert explanation["constraints_satisfied"].mean() >= 0.5
