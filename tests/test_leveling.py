@@ -168,7 +168,7 @@ def test_ixor_keeps_the_xor_features_in_the_hidden_layer_and_prunes_the_second(i
     """§2.3 on IXOR (3-16-8-2): (x1, x2) go through one hidden layer, whose units go straight to the GLM.
 
     The paper also reports x3 straight to the GLM; our fits keep it in the hidden layer too (see the
-    benchmarks README), so that part of the claim is not asserted.
+    README's Plots section), so that part of the claim is not asserted.
     """
     for clf, accuracy in ixor_fits:
         glob = clf.explain_global()
