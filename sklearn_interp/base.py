@@ -108,6 +108,21 @@ CONVERGENCE_PARAMETERS_DOC = """    tol : float or None, default=1e-4
     n_iter_no_change : int, default=10
         Epochs without an improvement of ``tol`` after which training stops.
 """
+RUNTIME_PARAMETERS_DOC = """    device : str, default="auto"
+        Torch device; ``"auto"`` uses CUDA when available, else the CPU.
+    n_threads : int or None, default=1
+        Torch CPU threads used by ``fit`` and inference, restored afterwards;
+        -1 uses every CPU, None keeps torch's own setting.
+    inference_batch_size : int or "auto", default="auto"
+        Rows per inference chunk; "auto" takes about 2**19 input values.
+    inference_precision : {"auto", "float32", "float64"}, default="auto"
+        Precision of prediction and explanation (training is float32).
+        "auto": float64 for tabular data on the CPU (a row's output does not
+        depend on the rows beside it, as scikit-learn's checks require),
+        float32 for images and on a GPU, where float64 is several times
+        slower (``benchmarks run inference``).
+"""
+
 TRAINING_CURVES_DOC = """    n_iter_ : int
         Epochs trained, over every fit of a warm start and every stage of a
         staged method (one training log).

@@ -8,7 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
 from ._removal import contribution_removal_scores
-from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
+from .base import (CONVERGENCE_PARAMETERS_DOC, RUNTIME_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase,
+                   NeuralRegressorBase)
 from .explanation import Explanation, sample_coords
 from .nn.leveling import FeatureLevelingNetwork
 
@@ -242,16 +243,7 @@ _PARAMETERS_DOC = """
         restored.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
-""" + CONVERGENCE_PARAMETERS_DOC + """    device : str, default="auto"
-        Torch device; ``"auto"`` uses CUDA when available, else the CPU.
-    n_threads : int or None, default=1
-        Torch CPU threads used by ``fit`` and inference, restored afterwards;
-        -1 uses every CPU, None keeps torch's own setting.
-    inference_batch_size : int or "auto", default="auto"
-        Rows per inference chunk; "auto" takes about 2**19 input values.
-    inference_precision : {"auto", "float32", "float64"}, default="auto"
-        Precision of prediction and explanation (training is float32).
-    random_state : int, RandomState instance or None, default=None
+""" + CONVERGENCE_PARAMETERS_DOC + RUNTIME_PARAMETERS_DOC + """    random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling, the gates' noise and the validation
         split.
     verbose : int, default=0

@@ -10,7 +10,8 @@ from torch import nn
 
 from ._constraints import IMAGE_SHAPE, positive_int_sequence
 from ._removal import contribution_removal_scores, softmax
-from .base import CONVERGENCE_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase, NeuralRegressorBase
+from .base import (CONVERGENCE_PARAMETERS_DOC, RUNTIME_PARAMETERS_DOC, TRAINING_CURVES_DOC, NeuralClassifierBase,
+                   NeuralRegressorBase)
 from .explanation import Explanation, sample_coords
 from .nn.autoencoders import concept_autoencoder, conv_net, mlp
 from .nn.reduction import weighted_mean
@@ -379,20 +380,7 @@ _PARAMETERS_DOC = """
         seeds; accuracy in Notes).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
-""" + CONVERGENCE_PARAMETERS_DOC + """    device : str, default="auto"
-        Torch device; ``"auto"`` uses CUDA when available, else the CPU.
-    n_threads : int or None, default=1
-        Torch CPU threads used by ``fit`` and inference, restored afterwards;
-        -1 uses every CPU, None keeps torch's own setting.
-    inference_batch_size : int or "auto", default="auto"
-        Rows per inference chunk; "auto" takes about 2**19 input values.
-    inference_precision : {"auto", "float32", "float64"}, default="auto"
-        Precision of prediction and explanation (training is float32).
-        "auto": float64 for tabular data on the CPU (a row's output does not
-        depend on the rows beside it, as scikit-learn's checks require),
-        float32 for images and on a GPU, where float64 is several times
-        slower (``benchmarks run inference``).
-    random_state : int, RandomState instance or None, default=None
+""" + CONVERGENCE_PARAMETERS_DOC + RUNTIME_PARAMETERS_DOC + """    random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split.
     verbose : int, default=0
         When > 0, show a progress bar and a per-epoch table.
