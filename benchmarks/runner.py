@@ -125,6 +125,38 @@ BENCHMARKS = {
         "FeatureLevelingClassifier fit vs the hand loop (6000-row make_classification, batch 32/128/512); "
         "goal ratio <= 1.15.",
     ),
+    "contrastive": (
+        "benchmarks.contrastive", "run",
+        "ContrastiveExplainer (CDeepEx, issue #18): all sections below, into one result file (~35 min on one core).",
+    ),
+    "contrastive.mnist": (
+        "benchmarks.contrastive", "run_mnist",
+        "MNIST (8000/2000 split of the test images), paper's CNN (skorch) + VAE: share of 500 explanations meeting "
+        "the constraints, CDeepEx vs xGEMs (goal >= 0.95 and higher), ||ze - z0||, s per explanation batched vs "
+        "one by one.",
+    ),
+    "contrastive.fashion_mnist": (
+        "benchmarks.contrastive", "run_fashion_mnist",
+        "The same on Fashion-MNIST (10k training subset, 500 test images explained).",
+    ),
+    "contrastive.biased": (
+        "benchmarks.contrastive", "run_biased",
+        "§4.1's biased data (a 6x6 gray square on every 8): 'why not 8?' for 300 clean digits, share of "
+        "|explanation| inside the square vs its share of the image; a classifier trained on clean data as control.",
+    ),
+    "contrastive.classifiers": (
+        "benchmarks.contrastive", "run_classifiers",
+        "The explainer with PrototypeClassifier, SENNClassifier (images), FeatureLevelingClassifier (flat rows) and "
+        "the skorch CNN on the MNIST split: accuracy, share meeting the constraints, s per explanation.",
+    ),
+    "contrastive.scale": (
+        "benchmarks.contrastive", "run_scale",
+        "1000 images in batches of 100 (verbose) vs 100 and 1000 in one batch: peak RSS growth, seconds.",
+    ),
+    "contrastive.wgan": (
+        "benchmarks.contrastive", "run_wgan",
+        "The WassersteinGAN generator (30 epochs on the MNIST split): CDeepEx vs xGEMs on 200 images.",
+    ),
     "representer": (
         "benchmarks.representer", "run",
         "SparseRepresenterClassifier (Iwata & Yoshikawa 2021): all sections below, into one result file.",

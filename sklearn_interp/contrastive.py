@@ -140,7 +140,9 @@ class ContrastiveExplainer(BaseEstimator):
         starts of Procedure 2; an int makes explanations reproducible. None
         draws fresh seeds from the OS, never from numpy's global RNG.
     verbose : int, default=0
-        When > 0, print the augmented Lagrangian's progress.
+        When > 0, ``explain`` prints a line per batch (samples done, share
+        meeting the constraints so far); when > 1, also a line per outer
+        iteration of the augmented Lagrangian.
 
     Attributes
     ----------
@@ -420,12 +422,18 @@ class ContrastiveExplainer(BaseEstimator):
         size = len(X) if self.batch_size is None else self.batch_size
         z0, ze = np.empty((2, len(X), self.n_components_))
         reconstruction, contrast = np.empty((2, *X.shape))
+        proba_after = np.empty_like(proba_before)
         with torch_threads(getattr(self.generator_, "n_threads", None)):
             for start in range(0, len(X), max(size, 1)):
                 rows = slice(start, start + size)
                 z0[rows], ze[rows], reconstruction[rows], contrast[rows] = self._explain_batch(
                     X[rows], true[rows], probe_index[rows], constraints)
-        proba_after = self._proba(X + contrast - reconstruction)
+                proba_after[rows] = self._proba(X[rows] + contrast[rows] - reconstruction[rows])
+                if self.verbose > 0:
+                    done = min(start + size, len(X))
+                    met = _satisfied(proba_after[:done], true[:done], probe_index[:done], self.tolerance)
+                    print(f"[{type(self).__name__}] {done}/{len(X)} samples explained, "
+                          f"{met.mean():.1%} meet the constraints", flush=True)
         satisfied = _satisfied(proba_after, true, probe_index, self.tolerance)
         image = len(self.input_shape_) == 3
         input_dims = ("sample", "channel", "row", "column") if image else ("sample", "feature")
@@ -529,7 +537,7 @@ class ContrastiveExplainer(BaseEstimator):
                 stalled = current > self.shrink * previous
                 rho = torch.where(stalled, (rho * self.rho_growth).clamp_max(self.rho_max), rho)
                 previous = current
-            if self.verbose > 0:
+            if self.verbose > 1:
                 n_found = torch.isfinite(best_distance).sum().item()
                 print(f"[{type(self).__name__}] iteration {iteration + 1}/{self.max_iter}: mean violation "
                       f"{current.mean().item():.4g}, feasible so far {n_found}/{n}")

@@ -286,3 +286,51 @@ def test_quick_small_data_leveling(tmp_path):
         met = row["leveling worst seed"] >= row["best baseline mean"] - 0.05
         assert row["leveling goal met"] == ("yes" if met else "no")
         assert len(row["leveling_fold_architectures"]) == 4
+
+
+@needs_data
+def test_quick_contrastive(tmp_path):
+    result = runner.run_benchmark("contrastive", quick=True, data_home=DATA_HOME, results_dir=tmp_path, echo=False,
+                                  threads=1)
+    _check_files(tmp_path, "contrastive", ["mnist", "fashion_mnist", "biased", "classifiers", "scale", "wgan"])
+    rows = result["rows"]
+    for section in ("mnist", "fashion_mnist", "wgan"):
+        assert [r["method"] for r in rows if r["section"] == section] == ["CDeepEx", "xGEMs"]
+    for row in rows:
+        if "constraints_satisfied" in row:
+            assert 0 <= row["constraints_satisfied"] <= 1
+        if "s_per_explanation" in row:
+            assert _finite(row["s_per_explanation"]) and row["s_per_explanation"] > 0
+    for row in (r for r in rows if r["section"] == "mnist"):
+        assert row["one_by_one_n"] == 2 and row["one_by_one_max_abs_contrast_diff"] < 1e-4
+    biased = [r for r in rows if r["section"] == "biased"]
+    assert [r["classifier"] for r in biased] == ["biased CNN", "clean CNN (control)"]
+    assert all(r["square_share_of_image"] == 36 / 784 for r in biased)
+    assert result["sections"]["biased"]["paper"] == {"biased_clean_8_recall": 0.05,
+                                                     "biased_others_with_square_called_8": 0.77}
+    assert {r["classifier"] for r in rows if r["section"] == "classifiers"} == {
+        "skorch CNN (paper's net)", "PrototypeClassifier", "SENNClassifier", "FeatureLevelingClassifier"}
+    scale = [r for r in rows if r["section"] == "scale"]
+    assert [(r["n_images"], r["batch_size"], r["progress_lines"]) for r in scale] == [(5, 5, 0), (20, 5, 4),
+                                                                                        (20, 20, 0)]
+    assert scale[1]["last_progress_line"].startswith("[ContrastiveExplainer] 20/20 samples explained")
+    for name in result["files"]:
+        assert Path(tmp_path, name).stat().st_size > 0  # the example PNGs
+
+
+def test_square_shares_of_the_biased_data_experiment():
+    import numpy as np
+
+    from benchmarks.contrastive import square_shares, with_square
+
+    images = with_square(np.zeros((2, 1, 28, 28), dtype=np.float32))
+    assert images.sum() == 2 * 36 * 0.5 and np.all(images[:, 0, 2:8, 2:8] == 0.5)
+    explanation = np.zeros((2, 1, 28, 28))
+    explanation[0, 0, 2:8, 2:8] = -1.0  # all the change in the square, added
+    explanation[1, 0, 20:26, 20:26] = 3.0  # all of it elsewhere, removed
+    explanation[1, 0, 3, 3] = -1.0  # and one added pixel in the square
+    shares = square_shares({"explanation": explanation})
+    assert shares["square_share_of_abs_explanation"] == pytest.approx((1 + 1 / 109) / 2)
+    assert shares["square_share_of_added"] == pytest.approx(1.0)
+    assert shares["mean_explanation_in_square"] == pytest.approx(-37 / 72)
+    assert shares["enrichment"] == pytest.approx(shares["square_share_of_abs_explanation"] / (36 / 784))

@@ -210,3 +210,52 @@ def test_a_skorch_classifier(vae, digits):
     np.testing.assert_allclose(explanation["proba_after"], net.predict_proba(fed), rtol=1e-6)
     np.testing.assert_array_equal(explanation.coords["class"], net.classes_)
     assert explanation["constraints_satisfied"].mean() >= 0.5
+
+
+def test_a_prototype_classifier_on_images(vae, digits):
+    """A PrototypeClassifier fitted on the images: probabilities before and after are its predict_proba."""
+    from sklearn_interp import PrototypeClassifier
+
+    X, y = digits
+    proto = PrototypeClassifier(n_prototypes=10, max_epochs=30, batch_size=64, lr=0.01, random_state=0,
+                                device="cpu")
+    with pytest.warns(Warning):  # 30 epochs do not converge
+        proto.fit(X[:600], y[:600])
+    explanation = ContrastiveExplainer(proto, vae, random_state=0, max_iter=20).fit(X[:600]).explain(X[600:620])
+    np.testing.assert_allclose(explanation["proba_before"], proto.predict_proba(X[600:620]))
+    fed = explanation["input"] + explanation["contrast"] - explanation["reconstruction"]
+    np.testing.assert_allclose(explanation["proba_after"], proto.predict_proba(fed))
+    assert explanation["constraints_satisfied"].mean() >= 0.5
+
+
+def test_a_wasserstein_gan_generator(linear, digits):
+    """With the GAN as G: z0 by Procedure 2's search from random starts, the constraints met as with the VAE."""
+    from sklearn_interp import WassersteinGAN
+
+    X = digits[0]
+    gan = WassersteinGAN(n_components=16, conv_channels=(16, 32), max_epochs=20, batch_size=32, lr=2e-3,
+                         random_state=0, device="cpu").fit(X[:600])
+    explainer = ContrastiveExplainer(linear, gan, n_restarts=2, n_inversion_steps=50, random_state=0).fit(X[:600])
+    cdeepex, xgems = (explainer.explain(X[600:630], constraints=constraints) for constraints in (True, False))
+    assert explainer.generator_ is gan
+    for explanation in (cdeepex, xgems):
+        fed = explanation["input"] + explanation["contrast"] - explanation["reconstruction"]
+        np.testing.assert_allclose(explanation["proba_after"], _softmax_of(linear, fed), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(explanation["explanation"],
+                                   explanation["reconstruction"] - explanation["contrast"])
+    assert cdeepex["constraints_satisfied"].mean() >= 0.8
+    assert cdeepex["constraints_satisfied"].mean() >= xgems["constraints_satisfied"].mean()
+
+
+def test_verbose_prints_progress_per_batch(explainer, digits, capsys):
+    params = explainer.get_params()
+    try:
+        explainer.set_params(batch_size=3, verbose=1, max_iter=2, n_inversion_steps=5).explain(digits[0][600:607])
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split(" samples")[0] for line in lines] == [f"[ContrastiveExplainer] {done}/7"
+                                                                 for done in (3, 6, 7)]
+        assert all("meet the constraints" in line for line in lines)
+        explainer.set_params(verbose=2).explain(digits[0][600:607])
+        assert sum("iteration" in line for line in capsys.readouterr().out.splitlines()) == 3 * 2
+    finally:
+        explainer.set_params(**params)
