@@ -61,3 +61,17 @@ def test_feature_leveling_example_reads_the_network(tmp_path):
     assert "pruned architecture:" in result.stdout and "one district: prediction" in result.stdout
     for name in ["leveling_housing_weights.png", "leveling_housing_district.png"]:
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_contrastive_example_answers_why_a_and_not_b(tmp_path):
+    data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not (data_home / "mnist").is_dir():
+        pytest.skip(f"MNIST not found under {data_home}")
+    command = [sys.executable, str(EXAMPLES / "contrastive_mnist.py"), str(data_home), str(tmp_path), "--quick"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith(("CDeepEx", "xGEMs"))] == ["CDeepEx", "xGEMs"]
+    assert sum(line.strip().startswith("why ") for line in lines) == 5
+    for i in range(3):
+        assert (tmp_path / f"contrastive_mnist_{i}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
