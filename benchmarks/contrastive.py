@@ -32,9 +32,15 @@ mnist
     measurably lower), share ending with a third class above both (the
     failure the constraints prevent, Fig. 5), mean |p_true - p_probe| at the
     end, mean and median ||ze - z0||, seconds per explanation in one batch;
-    then the first 30 explained one call each (seconds per explanation and
-    the batched/one-by-one speed-up) and the largest difference between
-    their contrasts and the batched ones. PNG: four CDeepEx explanations.
+    then the first 30 explained one call each: seconds per explanation, the
+    batched/one-by-one speed-up, the share meeting the constraints, the
+    share whose contrast differs from the batched one by more than 1e-3 in
+    some pixel (the search is the same, but the classifier's float32
+    convolutions round differently at another batch size, by ~1e-6, and
+    400 steps of a non-convex search with discrete choices, ρ's growth and
+    the closest feasible iterate, can take such a difference to another
+    end point), and the mean |difference| of ||ze - z0||. PNG: four CDeepEx
+    explanations.
 fashion_mnist
     The same on Fashion-MNIST: classifier and VAE trained on a stratified
     10000 of the 60000 training images, 500 of the 10000 test images
@@ -89,7 +95,7 @@ from torch import nn
 from sklearn_interp import (ContrastiveExplainer, FeatureLevelingClassifier, PrototypeClassifier, SENNClassifier,
                             VariationalAutoencoder, WassersteinGAN, datasets)
 
-from .harness import peak_memory
+from .harness import peak_memory, stratified_subset
 
 SEED = 0
 GOAL_CDEEPEX = 0.95
@@ -153,13 +159,6 @@ def skorch_cnn(X, y, max_epochs, seed=SEED):
 
 def _vae(X, max_epochs, seed=SEED):
     return VariationalAutoencoder(max_epochs=max_epochs, random_state=seed, device="cpu").fit(X)
-
-
-def _stratified(X, y, n, seed=SEED):
-    if n is None or n >= len(X):
-        return X, y
-    index, _ = train_test_split(np.arange(len(X)), train_size=n, stratify=y, random_state=seed)
-    return X[index], y[index]
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,10 +230,16 @@ def _compare_formulations(explainer, X, n_one_by_one):
         singles = [explainer.explain(X[i:i + 1], constraints=constraints) for i in range(n_one_by_one)]
         one_s = (time.perf_counter() - start) / n_one_by_one
         contrast = np.concatenate([single["contrast"] for single in singles])
+        gap = np.abs(contrast - explanation["contrast"][:n_one_by_one]).reshape(n_one_by_one, -1)
+        differs = gap.max(axis=1) > 1e-3
+        distance = np.concatenate([single["latent_distance"] for single in singles])
         row.update(one_by_one_n=n_one_by_one, one_by_one_s_per_explanation=one_s,
                    batched_speedup=one_s / row["s_per_explanation"],
-                   one_by_one_max_abs_contrast_diff=float(np.abs(contrast
-                                                                 - explanation["contrast"][:n_one_by_one]).max()))
+                   one_by_one_constraints_satisfied=float(np.mean([single["constraints_satisfied"][0]
+                                                                   for single in singles])),
+                   one_by_one_share_other_end_point=float(differs.mean()),
+                   one_by_one_mean_abs_latent_distance_diff=float(
+                       np.abs(distance - explanation["latent_distance"][:n_one_by_one]).mean()))
         rows.append(row)
         explanations[name] = explanation
     return rows, explanations
@@ -284,8 +289,8 @@ def run_fashion_mnist(ctx):
     p = _params("fashion_mnist", ctx)
     X_train, y_train = datasets.fetch_fashion_mnist(subset="train", data_home=ctx.data_home, return_X_y=True)
     X_test, y_test = datasets.fetch_fashion_mnist(subset="test", data_home=ctx.data_home, return_X_y=True)
-    X_train, y_train = _stratified(X_train.astype(np.float32), y_train, p["n_train"])
-    X_test, y_test = _stratified(X_test.astype(np.float32), y_test, p["n_test"])
+    X_train, y_train = stratified_subset(X_train.astype(np.float32), y_train, p["n_train"])
+    X_test, y_test = stratified_subset(X_test.astype(np.float32), y_test, p["n_test"])
     start = time.perf_counter()
     cnn = skorch_cnn(X_train, y_train, p["cnn_epochs"])
     cnn_s = time.perf_counter() - start

@@ -35,13 +35,22 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 from sklearn.base import clone
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from sklearn_interp.base import (FUSED_OPTIMIZERS, OPTIMIZERS, _normalized, _set_generator, even_batch_bounds,
                                  merge_duplicate_rows, resolve_device, torch_threads)
 from sklearn_interp.nn import weighted_mean
 
-__all__ = ["EpochLog", "hand_loop", "peak_memory", "prepare_like_fit", "time_against_hand_loop"]
+__all__ = ["EpochLog", "hand_loop", "peak_memory", "prepare_like_fit", "stratified_subset", "time_against_hand_loop"]
+
+
+def stratified_subset(X, y, n, seed=0):
+    """The first ``n`` rows of a fixed stratified shuffle (all rows when n is None)."""
+    if n is None or n >= len(X):
+        return X, y
+    index, _ = train_test_split(np.arange(len(X)), train_size=n, stratify=y, random_state=seed)
+    return X[index], y[index]
 
 
 # --------------------------------------------------------------------- memory

@@ -82,7 +82,7 @@ from sklearn.model_selection import train_test_split
 from sklearn_interp import FeatureLevelingClassifier, FeatureLevelingRegressor, datasets
 
 from .fcnn import fcnn_like
-from .harness import EpochLog, peak_memory, time_against_hand_loop
+from .harness import EpochLog, peak_memory, stratified_subset, time_against_hand_loop
 
 OURS, FCNN = "FeatureLeveling", "FCNN"
 GOAL_RATIO = 1.15
@@ -140,14 +140,6 @@ FIXED_EPOCHS = dict(early_stopping=False, tol=None)
 
 def _params(section, ctx):
     return (QUICK if ctx.quick else FULL)[section]
-
-
-def _subset(X, y, n, seed=SEED):
-    """The first ``n`` rows of a fixed stratified shuffle (all rows when n is None)."""
-    if n is None or n >= len(X):
-        return X, y
-    index, _ = train_test_split(np.arange(len(X)), train_size=n, stratify=y, random_state=seed)
-    return X[index], y[index]
 
 
 @functools.lru_cache(maxsize=2)
@@ -481,8 +473,8 @@ def _fashion_split(ctx, p, classes=None):
     if classes is not None:
         keep, keep_test = np.isin(y_train, classes), np.isin(y_test, classes)
         X_train, y_train, X_test, y_test = X_train[keep], y_train[keep], X_test[keep_test], y_test[keep_test]
-    X_train, y_train = _subset(X_train, y_train, p["n_train"])
-    X_test, y_test = _subset(X_test, y_test, p["n_test"])
+    X_train, y_train = stratified_subset(X_train, y_train, p["n_train"])
+    X_test, y_test = stratified_subset(X_test, y_test, p["n_test"])
     return X_train, X_test, y_train, y_test
 
 

@@ -43,7 +43,7 @@ from sklearn_interp import PrototypeClassifier
 from sklearn_interp import datasets
 
 from .cnn import CNNClassifier
-from .harness import EpochLog, peak_memory, time_against_hand_loop
+from .harness import EpochLog, peak_memory, stratified_subset, time_against_hand_loop
 
 SEED = 0
 PAPER = {
@@ -90,14 +90,6 @@ def _fashion_train(data_home):
 
 def _params(section, ctx):
     return (QUICK if ctx.quick else FULL)[section]
-
-
-def _subset(X, y, n, seed=SEED):
-    """The first ``n`` rows of a fixed stratified shuffle (all rows when n is None)."""
-    if n is None or n >= len(X):
-        return X, y
-    index, _ = train_test_split(np.arange(len(X)), train_size=n, stratify=y, random_state=seed)
-    return X[index], y[index]
 
 
 def _fit_image_model(est, X_train, y_train, X_test, y_test, tag):
@@ -197,8 +189,8 @@ def run_fashion_mnist(ctx, section="fashion_mnist"):
     p = _params(section, ctx)
     train = _fashion_train(ctx.data_home)
     X_test, y_test = datasets.fetch_fashion_mnist(subset="test", data_home=ctx.data_home, return_X_y=True)
-    X_train, y_train = _subset(train.data, train.target, p["n_train"])
-    X_test, y_test = _subset(X_test, y_test, p["n_test"])
+    X_train, y_train = stratified_subset(train.data, train.target, p["n_train"])
+    X_test, y_test = stratified_subset(X_test, y_test, p["n_test"])
     note = ("standard split, 60000 train / 10000 test" if p["n_train"] is None
             else f"stratified subsets: {len(X_train)} train / {len(X_test)} test")
     _image_benchmark(ctx, section, "Fashion-MNIST", X_train, y_train, X_test, y_test,
@@ -286,7 +278,7 @@ def run_overhead(ctx):
     start = time.perf_counter()
     rows, method = [], None
     X, y = datasets.fetch_compas(data_home=ctx.data_home, return_X_y=True)
-    X, y = _subset(np.asarray(X), np.asarray(y), p["compas_rows"])
+    X, y = stratified_subset(np.asarray(X), np.asarray(y), p["compas_rows"])
     for batch_size in p["compas_batch_sizes"]:
         est = PrototypeClassifier(max_epochs=p["compas_epochs"], batch_size=batch_size, lr=0.002,
                                   early_stopping=False, tol=None, device="cpu", random_state=SEED)
@@ -294,7 +286,7 @@ def run_overhead(ctx):
         method = res.pop("memory_method")
         rows.append({"case": f"COMPAS {len(X)} rows", **res})
     fmnist = _fashion_train(ctx.data_home)
-    X, y = _subset(fmnist.data, fmnist.target, p["fmnist_rows"])
+    X, y = stratified_subset(fmnist.data, fmnist.target, p["fmnist_rows"])
     est = PrototypeClassifier(max_epochs=p["fmnist_epochs"], batch_size=p["fmnist_batch_size"], lr=0.002,
                               early_stopping=False, tol=None, device="cpu", random_state=SEED)
     res = time_against_hand_loop(est, X, y, repeats=p["repeats"])
@@ -317,7 +309,7 @@ def run_elastic(ctx):
     p = _params("elastic", ctx)
     start = time.perf_counter()
     fmnist = _fashion_train(ctx.data_home)
-    X, y = _subset(fmnist.data, fmnist.target, p["n_train"])
+    X, y = stratified_subset(fmnist.data, fmnist.target, p["n_train"])
     times = {False: [], True: []}
     for _ in range(p["repeats"]):
         for elastic in (False, True):

@@ -71,7 +71,12 @@ class ContrastiveExplainer(BaseEstimator):
     violation max(|h|, max_i g_i) did not shrink below ``shrink`` times the
     previous one. Each sample's loss is summed, not averaged, and Adam's
     steps are per coordinate, so a sample's path does not depend on the
-    samples beside it. The end point is the closest iterate (to z0) that
+    samples beside it, up to rounding: a float32 classifier's batched
+    arithmetic differs in the last bits at another batch size, and over
+    hundreds of steps of a non-convex search with discrete choices (ρ's
+    growth, the closest feasible iterate) that can lead a sample to another
+    end point, as valid as the first (the ``contrastive`` benchmark reports
+    how often). The end point is the closest iterate (to z0) that
     satisfies the problem's constraints in terms of ``constraints_satisfied``
     (see ``explain``); a sample with none ends at the last iterate.
 
