@@ -127,7 +127,7 @@ BENCHMARKS = {
     ),
     "contrastive": (
         "benchmarks.contrastive", "run",
-        "ContrastiveExplainer (CDeepEx, issue #18): all sections below, into one result file (~35 min on one core).",
+        "ContrastiveExplainer (CDeepEx, issue #18): all sections below, into one result file (~45 min on one core).",
     ),
     "contrastive.mnist": (
         "benchmarks.contrastive", "run_mnist",
@@ -155,7 +155,7 @@ BENCHMARKS = {
     ),
     "contrastive.wgan": (
         "benchmarks.contrastive", "run_wgan",
-        "The WassersteinGAN generator (30 epochs on the MNIST split): CDeepEx vs xGEMs on 200 images.",
+        "The WassersteinGAN generator (80 epochs on the MNIST split): CDeepEx vs xGEMs on 200 images.",
     ),
     "representer": (
         "benchmarks.representer", "run",

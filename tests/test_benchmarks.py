@@ -305,7 +305,8 @@ def test_quick_contrastive(tmp_path):
         assert row["one_by_one_n"] == 2 and _finite(row["one_by_one_mean_abs_latent_distance_diff"])
         assert 0 <= row["one_by_one_share_other_end_point"] <= 1 and 0 <= row["one_by_one_constraints_satisfied"] <= 1
     biased = [r for r in rows if r["section"] == "biased"]
-    assert [r["classifier"] for r in biased] == ["biased CNN", "clean CNN (control)"]
+    assert [(r["classifier"], r["seed"]) for r in biased] == [("biased CNN", 0), ("clean CNN (control)", 0)]
+    assert all(0 <= r["clean_8_recall"] <= 1 and 0 <= r["others_with_square_called_8"] <= 1 for r in biased)
     assert all(r["square_share_of_image"] == 36 / 784 for r in biased)
     assert result["sections"]["biased"]["paper"] == {"biased_clean_8_recall": 0.05,
                                                      "biased_others_with_square_called_8": 0.77}
@@ -314,6 +315,7 @@ def test_quick_contrastive(tmp_path):
     scale = [r for r in rows if r["section"] == "scale"]
     assert [(r["n_images"], r["batch_size"], r["progress_lines"]) for r in scale] == [(5, 5, 0), (20, 5, 4),
                                                                                         (20, 20, 0)]
+    assert all(_finite(r["python_peak_mb"]) for r in scale)
     assert scale[1]["last_progress_line"].startswith("[ContrastiveExplainer] 20/20 samples explained")
     for name in result["files"]:
         assert Path(tmp_path, name).stat().st_size > 0  # the example PNGs
