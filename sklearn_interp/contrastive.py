@@ -10,6 +10,7 @@ explanation is G(z0) - G(ze), what would have to change.
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import NotFittedError
@@ -318,7 +319,11 @@ class ContrastiveExplainer(BaseEstimator):
         self.classes_ = classes.copy()
 
     def _check_inputs(self, X, name):
-        """X as (n, *input_shape_) float64, or a ValueError naming the shapes accepted."""
+        """X as (n, *input_shape_) float64, or a ValueError naming the shapes (or columns) accepted."""
+        names = getattr(self.generator_, "feature_names_in_", None)
+        if isinstance(X, pd.DataFrame) and names is not None and list(X.columns) != list(names):
+            raise ValueError(f"{name} has columns {list(X.columns)}, but the generator was fitted on columns "
+                             f"{list(names)}; pass a DataFrame with those columns in that order.")
         X = check_array(X, dtype=np.float64, allow_nd=True, input_name=name)
         shape = self.input_shape_
         accepted = [shape, (int(np.prod(shape)),)]
@@ -335,8 +340,9 @@ class ContrastiveExplainer(BaseEstimator):
         """The classifier's class probabilities of inputs ``X`` (n, *input_shape_), float64."""
         estimator = self.estimator
         if self._kind == "package":
-            flat = len(estimator.input_shape_) != len(self.input_shape_)
-            return np.asarray(estimator.predict_proba(X.reshape(len(X), -1) if flat else X), dtype=np.float64)
+            if len(estimator.input_shape_) != len(self.input_shape_):
+                X = X.reshape(len(X), -1)
+            return np.asarray(estimator.predict_proba(_named(estimator, X)), dtype=np.float64)
         if self._kind == "skorch":
             return np.asarray(estimator.predict_proba(X.astype(np.float32)), dtype=np.float64)
         with torch.no_grad():
@@ -404,9 +410,14 @@ class ContrastiveExplainer(BaseEstimator):
               differ by at most ``tolerance`` and both exceed every other
               class'.
 
-            ``meta``: ``method="contrastive"``, ``scope="local"``,
-            ``formulation`` (``"cdeepex"`` or ``"xgems"``) and the
-            parameters of the search.
+            ``coords``: ``class`` (the classifier's classes) and, for
+            tabular inputs, ``feature`` (the generator's feature names, else
+            ``x0 .. x{p-1}``). ``meta``: ``method="contrastive"``,
+            ``scope="local"``, ``formulation`` (``"cdeepex"`` or
+            ``"xgems"``), the parameters of the search and, for tabular
+            inputs, ``feature_scale`` (each feature's standard deviation in
+            the generator's training data, which the plot divides the
+            change by).
 
         Raises
         ------
@@ -451,11 +462,14 @@ class ContrastiveExplainer(BaseEstimator):
                 "probe_class": (self.classes_[probe_index], ("sample",)),
                 "constraints_satisfied": (satisfied, ("sample",))}
         coords["class"] = self.classes_
+        coords.update(self.generator_._feature_name_coords())
         meta = {"method": "contrastive", "scope": "local",
                 "formulation": "cdeepex" if constraints else "xgems",
                 "constraints": constraints, "tolerance": self.tolerance, "margin": self.margin,
                 "max_iter": self.max_iter, "n_steps": self.n_steps, "lr": self.lr,
                 "generator": type(self.generator_).__name__}
+        if not image:
+            meta["feature_scale"] = np.broadcast_to(self.generator_.input_scale_, self.input_shape_).copy()
         return Explanation({key: value for key, (value, _) in data.items()},
                            {key: dims for key, (_, dims) in data.items()}, coords, meta)
 
@@ -472,10 +486,10 @@ class ContrastiveExplainer(BaseEstimator):
                 llh = self._log_proba(decoded)
                 true_llh = llh[torch.arange(len(rows), device=device), targets[rows]]
                 return -self.misclassification_weight * true_llh
-        z0 = generator.invert(X, n_restarts=self.n_restarts, n_steps=self.n_inversion_steps,
+        z0 = generator.invert(_named(generator, X), n_restarts=self.n_restarts, n_steps=self.n_inversion_steps,
                               random_state=self._seed, penalty=penalty)
         z0 = torch.as_tensor(z0, device=device, dtype=dtype)
-        x = torch.as_tensor(X, device=device, dtype=dtype)
+        x = torch.tensor(X, device=device, dtype=dtype)
         with torch.no_grad():
             delta = decoder(z0) - x  # Procedure 2, line 5
         ze = self._solve(decoder, z0, delta, targets, torch.as_tensor(probe, device=device), constraints)
@@ -548,6 +562,12 @@ class ContrastiveExplainer(BaseEstimator):
                       f"{current.mean().item():.4g}, feasible so far {n_found}/{n}")
         found = torch.isfinite(best_distance)
         return torch.where(found[:, None], best, z.detach())
+
+
+def _named(estimator, X):
+    """Rows ``X`` as a DataFrame with the estimator's ``feature_names_in_`` when it was fitted on one."""
+    names = getattr(estimator, "feature_names_in_", None)
+    return X if names is None or X.ndim != 2 else pd.DataFrame(X, columns=names)
 
 
 def _satisfied(proba, true, probe, tolerance):

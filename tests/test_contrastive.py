@@ -1,6 +1,7 @@
 """ContrastiveExplainer: CDeepEx (eq. 2 by an augmented Lagrangian) and xGEMs, on 8x8 digits."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -259,3 +260,38 @@ def test_verbose_prints_progress_per_batch(explainer, digits, capsys):
         assert sum("iteration" in line for line in capsys.readouterr().out.splitlines()) == 3 * 2
     finally:
         explainer.set_params(**params)
+
+
+def test_tabular_inputs_with_feature_names():
+    """Rows of a DataFrame: the MLP VAE, feature names in the coords, the plot's bars in standard deviations."""
+    from sklearn.datasets import load_wine
+
+    from sklearn_interp import PrototypeClassifier
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    with pytest.warns(Warning):  # short fits do not converge
+        clf = PrototypeClassifier(max_epochs=60, random_state=0, device="cpu").fit(X, y)
+        vae = VariationalAutoencoder(n_components=4, max_epochs=100, random_state=0, device="cpu").fit(X)
+    explainer = ContrastiveExplainer(clf, vae, random_state=0).fit(X)
+    explanation = explainer.explain(X.iloc[:20])
+    with pytest.raises(ValueError, match="in that order"):
+        explainer.explain(X.iloc[:2, ::-1])
+    assert explanation.dims["explanation"] == ("sample", "feature")
+    assert explanation["explanation"].shape == (20, 13)
+    np.testing.assert_array_equal(explanation.coords["feature"], X.columns)
+    np.testing.assert_array_equal(explanation.coords["sample"], X.index[:20])
+    np.testing.assert_allclose(explanation.meta["feature_scale"], X.std(ddof=0), rtol=1e-6)
+    fed = explanation["input"] + explanation["contrast"] - explanation["reconstruction"]
+    np.testing.assert_allclose(explanation["proba_after"], clf.predict_proba(pd.DataFrame(fed, columns=X.columns)))
+    assert explanation["constraints_satisfied"].mean() >= 0.7
+
+    one = explanation[0]
+    ax = rendered(one.plot(n_features=5))
+    bars = [patch.get_width() for patch in ax.patches]
+    change = (one["contrast"] - one["reconstruction"]) / one.meta["feature_scale"]
+    top = np.argsort(-np.abs(change))[:5][::-1]
+    np.testing.assert_allclose(bars, change[top])
+    labels = [label.get_text().split(":")[0] for label in ax.get_yticklabels()]
+    assert labels == list(X.columns[top])
+    increased = [patch.get_facecolor() for patch, width in zip(ax.patches, bars) if width > 0]
+    assert all(color[0] > color[2] for color in increased)  # red
