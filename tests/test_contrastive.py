@@ -121,7 +121,7 @@ def test_a_given_probe_class(explainer, digits):
     probe = np.where(proba.argmax(axis=1) == 3, 5, 3)
     explanation = explainer.explain(X, probe=probe)
     np.testing.assert_array_equal(explanation["probe_class"], probe)
-    assert explanation["constraints_satisfied"].mean() >= 0.6  # 0.75, 0.85, 1.0 at seeds 0, 1, 2
+    assert explanation["constraints_satisfied"].mean() >= 0.7
 
 
 def test_seeded_explanations_are_identical(linear, digits):
