@@ -115,6 +115,22 @@ def test_reconstruction_keeps_the_predicted_class(explained, linear):
     assert np.mean(predicted == explained["true_class"]) >= 0.9
 
 
+def test_the_misclassification_cost_pulls_the_reconstruction_towards_the_predicted_class(explainer, digits):
+    """Procedure 2 with weight w on -log D(G(z))_t: raising w raises the predicted class' likelihood at G(z0)."""
+    X = digits[0][600:640]
+    params = explainer.get_params()
+    try:
+        log_true = []
+        for weight in (0.0, 5.0):
+            explanation = explainer.set_params(misclassification_weight=weight, max_iter=1, n_steps=1).explain(X)
+            proba = _softmax_of(explainer.estimator, explanation["reconstruction"])
+            log_true.append(np.log(proba[np.arange(len(X)), explanation["true_class"]]))
+    finally:
+        explainer.set_params(**params)
+    assert log_true[1].mean() > log_true[0].mean() + 0.1
+    assert np.mean(log_true[1] >= log_true[0] - 1e-6) >= 0.9
+
+
 def test_a_given_probe_class(explainer, digits):
     X = digits[0][600:610]
     proba = _softmax_of(explainer.estimator, X[:, None])
