@@ -157,6 +157,11 @@ BENCHMARKS = {
         "benchmarks.contrastive", "run_wgan",
         "The WassersteinGAN generator (80 epochs on the MNIST split): CDeepEx vs xGEMs on 200 images.",
     ),
+    "out_of_core": (
+        "benchmarks.out_of_core", "run",
+        "Explaining rows by the million (issue #19): explain_to_parquet on a LocalCluster of 2 worker processes, "
+        "1M and 10M lazily generated rows; rows per second vs the in-memory call, peak RSS per worker.",
+    ),
     "representer": (
         "benchmarks.representer", "run",
         "SparseRepresenterClassifier (Iwata & Yoshikawa 2021): all sections below, into one result file.",

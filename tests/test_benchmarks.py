@@ -337,3 +337,15 @@ def test_square_shares_of_the_biased_data_experiment():
     assert shares["square_share_of_added"] == pytest.approx(1.0)
     assert shares["mean_explanation_in_square"] == pytest.approx(-37 / 72)
     assert shares["enrichment"] == pytest.approx(shares["square_share_of_abs_explanation"] / (36 / 784))
+
+
+@pytest.mark.slow  # about 25 s: two worker processes start and import torch, twice
+def test_quick_out_of_core(tmp_path):
+    result = runner.run_benchmark("out_of_core", quick=True, data_home=DATA_HOME, results_dir=tmp_path, echo=False,
+                                  threads=1)
+    _check_files(tmp_path, "out_of_core", ["cluster"])
+    rows = result["rows"]
+    assert [r["n_rows"] for r in rows] == [4000, 8000]
+    for row in rows:
+        assert len(row["worker_peak_rss_mb"]) == 2 and all(_finite(v) and v > 0 for v in row["worker_peak_rss_mb"])
+        assert _finite(row["rows_per_s"]) and row["parquet_mb"] > 0
