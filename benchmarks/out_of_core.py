@@ -32,7 +32,7 @@ from sklearn_interp.out_of_core import explain_to_parquet
 SEED = 0
 N_FEATURES = 20
 KEYS = ["contributions", "predicted_class"]
-FULL = dict(row_counts=(1_000_000, 10_000_000), chunk_rows=100_000, in_memory_rows=200_000)
+FULL = dict(row_counts=(1_000_000, 3_000_000, 10_000_000), chunk_rows=100_000, in_memory_rows=200_000)
 QUICK = dict(row_counts=(4_000, 8_000), chunk_rows=2_000, in_memory_rows=2_000)
 
 

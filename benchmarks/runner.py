@@ -160,7 +160,7 @@ BENCHMARKS = {
     "out_of_core": (
         "benchmarks.out_of_core", "run",
         "Explaining rows by the million (issue #19): explain_to_parquet on a LocalCluster of 2 worker processes, "
-        "1M and 10M lazily generated rows; rows per second vs the in-memory call, peak RSS per worker.",
+        "1M, 3M and 10M lazily generated rows; rows per second vs the in-memory call, peak RSS per worker.",
     ),
     "representer": (
         "benchmarks.representer", "run",
