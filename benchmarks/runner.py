@@ -484,7 +484,8 @@ def markdown_report(results_dir=None, names=None):
                       "small_data.regression", "small_data.calibration", "fit_time_defaults.classification",
                       "fit_time_defaults.regression", "compare.summary", "compare.compas", "compare.pima_diabetes",
                       "compare.yeast", "compare.vehicle", "compare.segment", "leveling",
-                      "small_data.leveling", "small_data.leveling_regression", "compare.leveling", "contrastive"]
+                      "small_data.leveling", "small_data.leveling_regression", "compare.leveling", "contrastive",
+                      "out_of_core"]
     parts = [paper_summary(results_dir, names)]
     for name in names:
         path = results_dir / f"{name}.json"
