@@ -402,6 +402,9 @@ class ContrastiveExplainer(BaseEstimator):
             - ``proba_before`` / ``proba_after`` (sample, class): the
               classifier's probabilities of x = G(z0) - Δ and of
               G(ze) - Δ, the inputs it sees (Δ = G(z0) - x).
+            - ``z0`` / ``ze`` (sample, component): the latent codes of the
+              reconstruction and of the contrast
+              (``generator_.inverse_transform(ze)`` is the contrast).
             - ``latent_distance`` (sample,): ||ze - z0||.
             - ``true_class`` (sample,): the predicted class of x.
             - ``probe_class`` (sample,): the probe class.
@@ -457,6 +460,7 @@ class ContrastiveExplainer(BaseEstimator):
                 "contrast": (contrast, input_dims), "explanation": (reconstruction - contrast, input_dims),
                 "proba_before": (proba_before, ("sample", "class")),
                 "proba_after": (proba_after, ("sample", "class")),
+                "z0": (z0, ("sample", "component")), "ze": (ze, ("sample", "component")),
                 "latent_distance": (np.linalg.norm(ze - z0, axis=1), ("sample",)),
                 "true_class": (self.classes_[true], ("sample",)),
                 "probe_class": (self.classes_[probe_index], ("sample",)),

@@ -13,7 +13,7 @@ from .conftest import rendered
 
 SMALL_VAE = dict(n_components=8, max_epochs=20, batch_size=32, lr=0.005, random_state=0, device="cpu")
 KEYS = {"input", "reconstruction", "contrast", "explanation", "proba_before", "proba_after",
-        "latent_distance", "true_class", "probe_class", "constraints_satisfied"}
+        "z0", "ze", "latent_distance", "true_class", "probe_class", "constraints_satisfied"}
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,22 @@ def test_keys_shapes_and_meta(explained):
     assert explained["proba_before"].shape == explained["proba_after"].shape == (n, 10)
     for key in ("latent_distance", "true_class", "probe_class", "constraints_satisfied"):
         assert explained[key].shape == (n,)
+    assert explained["z0"].shape == explained["ze"].shape == (n, 8)
     assert explained["constraints_satisfied"].dtype == bool
     assert explained.meta["method"] == "contrastive" and explained.meta["scope"] == "local"
     assert explained.meta["formulation"] == "cdeepex"
+    np.testing.assert_allclose(explained["explanation"], explained["reconstruction"] - explained["contrast"])
+
+
+def test_images_and_distance_are_the_generators_at_the_codes(explainer, explained):
+    """reconstruction = G(z0), contrast = G(ze), latent_distance = ||ze - z0||, explanation their difference."""
+    generator = explainer.generator_
+    np.testing.assert_allclose(explained["reconstruction"], generator.inverse_transform(explained["z0"]),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(explained["contrast"], generator.inverse_transform(explained["ze"]),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(explained["latent_distance"],
+                               np.linalg.norm(explained["ze"] - explained["z0"], axis=1))
     np.testing.assert_allclose(explained["explanation"], explained["reconstruction"] - explained["contrast"])
 
 
