@@ -1,4 +1,5 @@
 """Which California housing features can a GLM read directly? A feature leveling network (Lu & Yang).
+==================================================================================================
 
 Fits a FeatureLevelingRegressor 13-64-32-1 (the paper's setup: Géron's
 housing.csv, 13 features with ocean_proximity one-hot, a 4:1 split, the
@@ -9,10 +10,12 @@ weight per level; then one district's prediction as the sum of its levels'
 contributions and its largest terms. Saves the gate/weight heatmap and the
 district's per-level contributions as PNGs.
 
-Run:  python examples/feature_leveling_housing.py [DATA_HOME] [OUT_DIR] [--quick]
-      (the data is read from DATA_HOME, default the package's data home, and
-      downloaded there when missing; OUT_DIR defaults to examples/output;
-      --quick: 2000 rows and 5 epochs, for tests)
+Run from a shell::
+
+    python examples/feature_leveling_housing.py [DATA_HOME] [OUT_DIR] [--quick]
+    (the data is read from DATA_HOME, default the package's data home, and
+    downloaded there when missing; OUT_DIR defaults to examples/output;
+    --quick: 2000 rows and 5 epochs, for tests)
 """
 
 import argparse

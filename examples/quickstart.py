@@ -1,10 +1,13 @@
 """Quickstart: a prototype network on scikit-learn's bundled digits (8x8 images).
+==============================================================================
 
 Fits PrototypeClassifier, reports held-out accuracy, explains one prediction by
 its nearest prototypes and saves the decoded prototypes, the class weights W
 and that explanation as PNG files.
 
-Run:  python examples/quickstart.py [OUTPUT_DIR]   (default: examples/output)
+Run from a shell::
+
+    python examples/quickstart.py [OUTPUT_DIR]   (default: examples/output)
 """
 
 import sys
@@ -14,7 +17,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
@@ -49,7 +51,6 @@ def main(output_dir):
     ]:
         ax = draw()
         ax.figure.savefig(output_dir / name, dpi=120, bbox_inches="tight")
-        plt.close(ax.figure)
         print(f"saved {output_dir / name}")
     print(f"wall time: {time.perf_counter() - start:.1f} s")
 

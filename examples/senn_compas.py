@@ -1,13 +1,16 @@
 """A self-explaining neural network on COMPAS in the SENN paper's setting (§5.1).
+==============================================================================
 
 Fits SENNClassifier on the 11 FairML features (target: COMPAS score Medium or
 High), reports held-out accuracy, and explains one defendant: each feature's
 relevance θ(x) for the predicted class and its contribution θ(x)·h(x), which
 sum to the model's logit. Saves the relevance bars as a PNG.
 
-Run:  python examples/senn_compas.py [DATA_HOME [OUTPUT_DIR]]
-      (COMPAS is read from DATA_HOME, default the package's data home, and
-      downloaded there when missing; OUTPUT_DIR defaults to examples/output)
+Run from a shell::
+
+    python examples/senn_compas.py [DATA_HOME [OUTPUT_DIR]]
+    (COMPAS is read from DATA_HOME, default the package's data home, and
+    downloaded there when missing; OUTPUT_DIR defaults to examples/output)
 """
 
 import sys
@@ -24,7 +27,7 @@ from sklearn_interp import SENNClassifier  # noqa: E402
 from sklearn_interp.datasets import fetch_compas  # noqa: E402
 
 
-def main(data_home=None, output_dir=Path("examples/output")):
+def main(data_home=None, output_dir=Path(__file__).parent / "output"):
     compas = fetch_compas(data_home=data_home, features="senn")
     X = pd.DataFrame(compas.data, columns=compas.feature_names)
     y = np.asarray(compas.target_names)[compas.target]
@@ -54,4 +57,4 @@ def main(data_home=None, output_dir=Path("examples/output")):
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else None,
-         Path(sys.argv[2]) if len(sys.argv) > 2 else Path("examples/output"))
+         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "output")

@@ -69,7 +69,7 @@ class ContrastiveExplainer(BaseEstimator):
     (h the equality, g_i <= 0 the inequality constraints), then updates
     λ <- λ + ρ h and μ_i <- max(0, μ_i + ρ g_i), and multiplies ρ by
     ``rho_growth`` (up to ``rho_max``) for the samples whose largest
-    violation max(|h|, max_i g_i) did not shrink below ``shrink`` times the
+    violation ``max(|h|, max_i g_i)`` did not shrink below ``shrink`` times the
     previous one. Each sample's loss is summed, not averaged, and Adam's
     steps are per coordinate, so a sample's path does not depend on the
     samples beside it, up to rounding: a float32 classifier's batched
@@ -319,7 +319,7 @@ class ContrastiveExplainer(BaseEstimator):
         self.classes_ = classes.copy()
 
     def _check_inputs(self, X, name):
-        """X as (n, *input_shape_) float64, or a ValueError naming the shapes (or columns) accepted."""
+        """X as (n,) + input_shape_ float64, or a ValueError naming the shapes (or columns) accepted."""
         names = getattr(self.generator_, "feature_names_in_", None)
         if isinstance(X, pd.DataFrame) and names is not None and list(X.columns) != list(names):
             raise ValueError(f"{name} has columns {list(X.columns)}, but the generator was fitted on columns "
@@ -337,7 +337,7 @@ class ContrastiveExplainer(BaseEstimator):
 
     # ------------------------------------------------------------- the model
     def _proba(self, X):
-        """The classifier's class probabilities of inputs ``X`` (n, *input_shape_), float64."""
+        """The classifier's class probabilities of inputs ``X`` (n,) + input_shape_, float64."""
         estimator = self.estimator
         if self._kind == "package":
             if len(estimator.input_shape_) != len(self.input_shape_):
@@ -392,7 +392,7 @@ class ContrastiveExplainer(BaseEstimator):
             Local explanation with keys (images have axes ``channel, row,
             column``, tabular inputs ``feature``):
 
-            - ``input``: x, laid out as ``(n, *input_shape_)``.
+            - ``input``: x, laid out as ``(n,) + input_shape_``.
             - ``reconstruction``: G(z0), Procedure 2's reconstruction.
             - ``contrast``: G(ze), the closest image the classifier finds as
               likely to be the probe as the true class.
@@ -478,7 +478,7 @@ class ContrastiveExplainer(BaseEstimator):
                            {key: dims for key, (_, dims) in data.items()}, coords, meta)
 
     def _explain_batch(self, X, true, probe, constraints):
-        """z0, ze, G(z0), G(ze) of one batch of inputs (n, *input_shape_)."""
+        """z0, ze, G(z0), G(ze) of one batch of inputs (n,) + input_shape_."""
         generator = self.generator_
         dtype = generator.inference_dtype()
         decoder = generator.torch_decoder().to(dtype)

@@ -125,7 +125,7 @@ class _LatentGenerativeModel(NeuralTransformerBase):
 
     # ------------------------------------------------------------ conversions
     def _output_layout(self, values):
-        """Module-space outputs (n, *input_shape_) in the units and layout of X, float64.
+        """Module-space outputs (n,) + input_shape_ in the units and layout of X, float64.
 
         Images come back as ``(n, C, H, W)``, or flat ``(n, C*H*W)`` when the
         estimator takes them flat (``image_shape`` set).
@@ -209,8 +209,8 @@ class _LatentGenerativeModel(NeuralTransformerBase):
             A copy of the fitted decoder (the VAE's) or generator (the
             GAN's), in eval mode, float32, on the fitted device, with frozen
             weights (gradients flow to the codes only). It maps a tensor of
-            codes of shape (n, n_components_) to inputs of shape
-            (n, *input_shape_) in the units of X (images as (n, C, H, W),
+            codes of shape ``(n, n_components_)`` to inputs of shape
+            ``(n,) + input_shape_`` in the units of X (images as (n, C, H, W),
             whatever layout X had). ``decoder.double()`` runs it in float64.
         """
         check_is_fitted(self)
@@ -255,7 +255,7 @@ class _LatentGenerativeModel(NeuralTransformerBase):
             misclassification cost: ``penalty(z, decoded, rows)`` returns a
             tensor of one cost per row, where a row is one start of one
             sample: ``z`` (n_rows, k) are the codes, ``decoded`` G(z) in the
-            units of X, shaped (n_rows, *input_shape_), and ``rows``
+            units of X, shaped ``(n_rows,) + input_shape_``, and ``rows``
             (n_rows,) the positions in X of the rows' samples. The tensors
             are in the search's dtype (:meth:`inference_dtype`) and device.
         return_residual : bool, default=False

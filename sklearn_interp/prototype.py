@@ -194,7 +194,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         Shape of one sample as the network sees it: ``(p,)`` or ``(C, H, W)``.
     prototypes_ : ndarray of shape (n_prototypes, q)
         The prototype vectors p_j in the latent space.
-    decoded_prototypes_ : ndarray of shape (n_prototypes, *input_shape_)
+    decoded_prototypes_ : ndarray of shape (n_prototypes,) + input_shape_
         g(p_j): the prototypes in input space (images, or feature values in the
         units of X).
     class_weights_ : ndarray of shape (n_classes, n_prototypes)
@@ -205,7 +205,7 @@ class PrototypeClassifier(NeuralClassifierBase):
         prototype.
     prototype_nearest_distances_ : ndarray of shape (n_prototypes,)
         Squared latent distance from each prototype to that example.
-    prototype_nearest_examples_ : ndarray of shape (n_prototypes, *input_shape_)
+    prototype_nearest_examples_ : ndarray of shape (n_prototypes,) + input_shape_
         Those training examples.
     prototype_mean_distances_ : ndarray of shape (n_prototypes,)
         Mean squared latent distance from the training examples to each
@@ -463,10 +463,10 @@ class PrototypeClassifier(NeuralClassifierBase):
         -------
         explanation : Explanation
             Global explanation with keys ``prototypes`` (prototype, latent),
-            ``decoded_prototypes`` (prototype, *input axes), ``class_weights``
+            ``decoded_prototypes`` (prototype, input axes...), ``class_weights``
             (class, prototype), ``nearest_training_index`` (prototype,),
             ``nearest_training_distance`` (prototype,),
-            ``nearest_training_example`` (prototype, *input axes), and for
+            ``nearest_training_example`` (prototype, input axes...), and for
             tabular data ``feature_range`` (bound, feature): the training
             minimum and maximum of each feature. The arrays are copies.
         """

@@ -191,7 +191,7 @@ class _SparseRepresenter:
 
     # ------------------------------------------------------------ explaining
     def _top_influences(self, n_examples):
-        """``(rows, outputs)`` of the ``n_examples`` largest |E[α_nc]| over all (n, c), largest first (eq. 22).
+        """``(rows, outputs)`` of the ``n_examples`` largest ``|E[α_nc]|`` over all (n, c), largest first (eq. 22).
 
         With fewer nonzero influences, a UserWarning and all of them (possibly none: h is then 0).
         """
@@ -306,7 +306,7 @@ class _SparseRepresenter:
             ``example_classes`` (example,): the class (or output) its
             influence acts on, not necessarily its label; ``influences``
             (example,): E[α_nc] (eq. 20 times S), largest magnitude first;
-            and ``examples`` (example, *input axes) in the units of X.
+            and ``examples`` (example, input axes...) in the units of X.
         """
         check_is_fitted(self)
         rows, outputs = self._top_influences(n_examples)
@@ -440,7 +440,7 @@ _ATTRIBUTES_DOC = """
         methods without gates) of those examples.
     support_embeddings_ : ndarray of shape (n_support, K)
         Their features f(x_n), float64.
-    support_examples_ : ndarray of shape (n_support, *input_shape_)
+    support_examples_ : ndarray of shape (n_support,) + input_shape_
         Their rows, in the units of X (with ``store_training_data=True``).
     net_ : skorch.NeuralNet
         The fitted skorch net (``net_.history`` holds the training log).
@@ -450,7 +450,7 @@ _NOTES_DOC = """
     Notes
     -----
     The explanation with U examples (``explain``, ``predict_explained``)
-    keeps the U pairs (n, c) with the largest |E[α_nc]| over all examples
+    keeps the U pairs (n, c) with the largest ``|E[α_nc]|`` over all examples
     and outputs (eqs. 20-22): its pre-activation for output c is
     ``sum over kept pairs (n, c) of E[α_nc] f(x_n)^T f(x)``. Ranked by
     magnitude, since negative influences explain too (eq. 2).
@@ -572,7 +572,7 @@ class SparseRepresenterClassifier(_SparseRepresenter, NeuralClassifierBase):
               pre-activation, the sum of the contributions over examples;
             - ``predicted_class`` (sample,): g's prediction (``predict``);
             - ``explained_class`` (sample,): h's, ``predict_explained``;
-            - ``examples`` (example, *input axes): the training rows.
+            - ``examples`` (example, input axes...): the training rows.
         """
         data, dims, coords, meta = super().explain(X, n_examples, include_examples)
         data["predicted_class"] = self.predict(X)

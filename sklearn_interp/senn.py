@@ -294,7 +294,7 @@ class _SENN:
             example): positions in the training data of the ``n_examples``
             examples with the largest h(x)_i, largest first;
             ``example_activations`` (concept, example): their h(x)_i;
-            ``examples`` (concept, example, *input axes): those rows or images
+            ``examples`` (concept, example, input axes...): those rows or images
             in the units of X; and, for images, ``decoded_concepts`` (concept,
             channel, height, width): the decoder's image of each concept at
             its largest training value, the others at their mean. Raises
@@ -341,7 +341,7 @@ _PARAMETERS_DOC = """
         ξ in eq. (4), weight of the concept autoencoder's reconstruction loss
         L_h (mean squared error per input value).
     sparsity : float, default=1e-4
-        Weight of the L1 sparsity penalty on learned concepts (mean |h(x)|), §4.
+        Weight of the L1 sparsity penalty on learned concepts (the mean of ``|h(x)|``), §4.
     parameterizer : "auto" or torch.nn.Module, default="auto"
         θ: an MLP with ``hidden_layer_sizes`` (LeakyReLU) for tabular data, a
         small CNN (``conv_channels``, then an MLP) for images. A module maps the
@@ -425,9 +425,9 @@ _ATTRIBUTES_DOC = """
         most, largest first (§4 grounding).
     concept_example_activations_ : ndarray of shape (n_concepts_, n_examples)
         Their concept values h(x)_i.
-    concept_examples_ : ndarray of shape (n_concepts_, n_examples, *input_shape_)
+    concept_examples_ : ndarray of shape (n_concepts_, n_examples) + input_shape_
         Those examples, in the units of X.
-    decoded_concepts_ : ndarray of shape (n_concepts_, *input_shape_)
+    decoded_concepts_ : ndarray of shape (n_concepts_,) + input_shape_
         For learned concepts with a decoder: the decoding of each concept at
         its largest training value, the others at their mean.
     net_ : skorch.NeuralNet

@@ -16,14 +16,15 @@ def test_quickstart_runs_and_saves_the_decoded_prototypes(tmp_path):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_compas_example_prints_prototypes_in_data_units():
+def test_compas_example_prints_prototypes_in_data_units(tmp_path):
     data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
     if not (data_home / "compas").is_dir():
         pytest.skip(f"COMPAS data not found under {data_home}")
-    result = subprocess.run([sys.executable, str(EXAMPLES / "compas_prototypes.py"), str(data_home)],
+    result = subprocess.run([sys.executable, str(EXAMPLES / "compas_prototypes.py"), str(data_home), str(tmp_path)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "test accuracy" in result.stdout and "priors_count" in result.stdout
+    assert (tmp_path / "compas_prototypes_explanation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_senn_compas_example_explains_a_defendant(tmp_path):
@@ -37,17 +38,18 @@ def test_senn_compas_example_explains_a_defendant(tmp_path):
     assert (tmp_path / "senn_compas_relevances.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_representer_grid_search_example_selects_lam_and_eta():
+def test_representer_grid_search_example_selects_lam_and_eta(tmp_path):
     data_home = Path(__file__).resolve().parents[2] / "shared" / "data"
     if not (data_home / "glass").is_dir():
         pytest.skip(f"Glass data not found under {data_home}")
-    command = [sys.executable, str(EXAMPLES / "representer_grid_search.py"), str(data_home), "--quick"]
+    command = [sys.executable, str(EXAMPLES / "representer_grid_search.py"), str(data_home), str(tmp_path), "--quick"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "best parameters: {'clf__eta'" in result.stdout and "faithfulness with U=10" in result.stdout
-    table = result.stdout.split("explanation model:\n", 1)[1].splitlines()
+    table = result.stdout.split("explanation model:\n", 1)[1].split("\nsaved ", 1)[0].splitlines()
     # the header, the index name ("row"), then the 10 examples
     assert table[0].split()[:6] == ["label", "acts", "on", "class", "influence", "RI"] and len(table) == 12
+    assert (tmp_path / "representer_glass_explanation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_feature_leveling_example_reads_the_network(tmp_path):

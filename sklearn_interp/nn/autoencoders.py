@@ -9,7 +9,7 @@ from .dropout import Dropout
 
 
 def mlp(sizes, activation=nn.LeakyReLU, output_activation=None, dropout=0.0):
-    """A fully connected stack ``sizes[0] -> ... -> sizes[-1]``.
+    """A fully connected stack of layers from ``sizes[0]`` through ``sizes[-1]`` units.
 
     ``activation`` follows every hidden layer, then :class:`Dropout` with rate
     ``dropout`` when it is positive; ``output_activation`` (a module class or

@@ -160,7 +160,7 @@ def latent_search(decoder, x, starts, n_steps=200, lr=0.05, penalty=None):
     ----------
     decoder : callable
         G, a differentiable map from codes of shape (m, k) to inputs of
-        shape (m, *x.shape[1:]); its parameters are left untouched.
+        shape (m,) + x.shape[1:]; its parameters are left untouched.
     x : torch.Tensor of shape (n, ...)
         The inputs I to find codes for, in G's output space.
     starts : torch.Tensor of shape (n_starts, n, k) or (n_starts, k)

@@ -16,9 +16,11 @@ from ._leveling import (
 )
 from ._prototype import plot_class_weights, plot_margin, plot_prototypes
 from ._registry import get_plot, register_plot
+from ._representer import plot_example_contributions, plot_explaining_examples, plot_global_examples
 from ._senn import plot_concept_grounding, plot_contributions, plot_relevance_grid, plot_relevances
 
 __all__ = ["get_plot", "image_mosaic", "plot_class_weights", "plot_concept_grounding", "plot_contrast",
-           "plot_contributions", "plot_feature_contributions", "plot_glm_contributions", "plot_level_contributions",
+           "plot_contributions", "plot_example_contributions", "plot_explaining_examples", "plot_feature_contributions",
+           "plot_global_examples", "plot_glm_contributions", "plot_level_contributions",
            "plot_leveling_levels", "plot_leveling_weights", "plot_margin", "plot_prototypes",
            "plot_relevance_grid", "plot_relevances", "register_plot"]

@@ -135,7 +135,7 @@ def _mosaic(ax, images, labels, n_cols, row_labels=None):
 def plot_explaining_examples(explanation, ax=None, target=None, features=None, max_features=8, n_cols=None):
     """The U training examples explaining one prediction, with their contributions to the target class.
 
-    The examples come in the explanation's order (largest |influence| first).
+    The examples come in the explanation's order (largest ``|influence|`` first).
     Each is shown with two classes that often differ: its own training label
     (``example_labels``, headed "label"; "target" for a regressor) and the
     class its influence α acts on (``example_classes``, headed "acts on
@@ -237,7 +237,7 @@ def _shade(value):
 def plot_example_contributions(explanation, ax=None, target=None):
     """Bars of each of the U examples' contributions to the target class; they sum to its score.
 
-    One bar per example, in the explanation's order (largest |influence|
+    One bar per example, in the explanation's order (largest ``|influence|``
     first), labelled ``#n label l, acts on class c``: its training row, its
     own training label (``example_labels``; "target" for a regressor) and the
     class its influence acts on (``example_classes``), which often differ.
@@ -316,7 +316,7 @@ def plot_global_examples(explanation_or_estimator, ax=None, n_examples=None, fea
     """The training examples of the explanation model grouped by class: the paper's Fig. 4.
 
     Examples are grouped by the class their influence acts on
-    (``example_classes``, classes in sorted order), largest |influence|
+    (``example_classes``, classes in sorted order), largest ``|influence|``
     first within a class; that class is not the example's own training
     label (``example_labels``), which is shown beside it. For images, a
     mosaic with one row per class, labelled "acts on class c", each tile

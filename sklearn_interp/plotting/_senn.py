@@ -192,7 +192,7 @@ def plot_relevance_grid(explanation, ax=None, target=None, n_concepts=None):
         The class (classifier) or output index (regressor) shown for every
         sample; None means each sample's predicted class, or output 0.
     n_concepts : int, default=None
-        Show only the ``n_concepts`` concepts with the largest mean |θ| over
+        Show only the ``n_concepts`` concepts with the largest mean ``|θ|`` over
         the samples shown, in their original order; all of them when None.
 
     Returns
