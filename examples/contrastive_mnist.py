@@ -22,6 +22,7 @@ Run from a shell::
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -38,6 +39,9 @@ from sklearn_interp.datasets import fetch_mnist  # noqa: E402
 
 FULL = dict(n_images=5000, max_epochs=6, n_explain=50)
 QUICK = dict(n_images=1000, max_epochs=2, n_explain=10)
+
+# beside this script (sphinx-gallery, which runs the examples for the docs, defines no __file__)
+OUTPUT_DIR = Path(sys.argv[0]).resolve().parent / "output"
 
 
 def paper_cnn():
@@ -79,7 +83,7 @@ def main(data_home=None, out_dir=None, quick=False):
         print(f"  why {classes[a]} and not {classes[b]}?  {before[a]:.2f}, {before[b]:.2f} -> "
               f"{after[a]:.2f}, {after[b]:.2f}  (constraints met: {cdeepex['constraints_satisfied'][i]})")
 
-    out_dir = Path(out_dir or Path(__file__).parent / "output")
+    out_dir = Path(out_dir or OUTPUT_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
     for i in range(min(3, len(X_explain))):
         cdeepex[i].plot().figure.savefig(out_dir / f"contrastive_mnist_{i}.png", dpi=100, bbox_inches="tight")
@@ -87,7 +91,7 @@ def main(data_home=None, out_dir=None, quick=False):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description='Why a 4 and not a 9? Contrastive explanations of an MNIST classifier (CDeepEx).')
     parser.add_argument("data_home", nargs="?", default=None, help="folder holding mnist/")
     parser.add_argument("out_dir", nargs="?", default=None, help="where to save the PNGs")
     parser.add_argument("--quick", action="store_true", help="a small cut trained briefly (for tests)")

@@ -19,6 +19,7 @@ Run from a shell::
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -33,6 +34,9 @@ from sklearn_interp.datasets import fetch_california_housing  # noqa: E402
 
 FULL = dict(n_rows=None, max_epochs=100)
 QUICK = dict(n_rows=2000, max_epochs=5)
+
+# beside this script (sphinx-gallery, which runs the examples for the docs, defines no __file__)
+OUTPUT_DIR = Path(sys.argv[0]).resolve().parent / "output"
 
 
 def load(data_home, n_rows):
@@ -68,7 +72,7 @@ def main(data_home=None, out_dir=None, quick=False):
     for j in np.argsort(-np.abs(terms))[:5]:
         print(f"  {district.coords['glm_input'][j]:>32s}  {terms[j]:+.3f}")
 
-    out_dir = Path(out_dir or Path(__file__).parent / "output")
+    out_dir = Path(out_dir or OUTPUT_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
     glob.plot()[0].figure.savefig(out_dir / "leveling_housing_weights.png", dpi=100, bbox_inches="tight")
     district[0].plot().figure.savefig(out_dir / "leveling_housing_district.png", dpi=100, bbox_inches="tight")
@@ -76,7 +80,7 @@ def main(data_home=None, out_dir=None, quick=False):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description='Which California housing features can a GLM read directly? A feature leveling network (Lu & Yang).')
     parser.add_argument("data_home", nargs="?", default=None, help="folder holding california_housing/")
     parser.add_argument("out_dir", nargs="?", default=None, help="where to save the PNGs")
     parser.add_argument("--quick", action="store_true", help="a small cut trained briefly (for tests)")

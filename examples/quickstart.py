@@ -22,6 +22,9 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from sklearn_interp import PrototypeClassifier  # noqa: E402
 
+# beside this script (sphinx-gallery, which runs the examples for the docs, defines no __file__)
+OUTPUT_DIR = Path(sys.argv[0]).resolve().parent / "output"
+
 
 def main(output_dir):
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -56,4 +59,4 @@ def main(output_dir):
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "output")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT_DIR)

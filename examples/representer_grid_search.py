@@ -27,6 +27,7 @@ full 3x6 grid, 54 fits and a refit, takes under a minute on 2 cores.
 """
 
 import argparse
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -46,6 +47,9 @@ U = 10
 FULL = dict(grid={"clf__lam": [0.1, 1.0, 10.0], "clf__eta": [0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0]},
             max_epochs=200, cv=3)
 QUICK = dict(grid={"clf__lam": [0.1, 1.0], "clf__eta": [0.0, 0.01]}, max_epochs=20, cv=2)
+
+# beside this script (sphinx-gallery, which runs the examples for the docs, defines no __file__)
+OUTPUT_DIR = Path(sys.argv[0]).resolve().parent / "output"
 
 
 def make_search(grid, max_epochs, cv):
@@ -99,7 +103,7 @@ def main(data_home=None, out_dir=None, scheduler=None, local_cluster=False, quic
     print(f"\nthe {U} training examples of the explanation model:")
     print(global_explanation(best, X_train).round(3).to_string())
 
-    out_dir = Path(out_dir or Path(__file__).parent / "output")
+    out_dir = Path(out_dir or OUTPUT_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
     ax = explain(best, X_test.iloc[:1], n_examples=3)[0].plot()
     ax.figure.savefig(out_dir / "representer_glass_explanation.png", dpi=100, bbox_inches="tight")
@@ -107,7 +111,7 @@ def main(data_home=None, out_dir=None, scheduler=None, local_cluster=False, quic
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description='Choosing λ and η of a sparse representer model by accuracy and faithfulness, locally or on dask.')
     parser.add_argument("data_home", nargs="?", default=None, help="folder holding glass/glass.data")
     parser.add_argument("out_dir", nargs="?", default=None, help="where to save the PNG")
     where = parser.add_mutually_exclusive_group()

@@ -26,8 +26,11 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn_interp import SENNClassifier  # noqa: E402
 from sklearn_interp.datasets import fetch_compas  # noqa: E402
 
+# beside this script (sphinx-gallery, which runs the examples for the docs, defines no __file__)
+OUTPUT_DIR = Path(sys.argv[0]).resolve().parent / "output"
 
-def main(data_home=None, output_dir=Path(__file__).parent / "output"):
+
+def main(data_home=None, output_dir=OUTPUT_DIR):
     compas = fetch_compas(data_home=data_home, features="senn")
     X = pd.DataFrame(compas.data, columns=compas.feature_names)
     y = np.asarray(compas.target_names)[compas.target]
@@ -57,4 +60,4 @@ def main(data_home=None, output_dir=Path(__file__).parent / "output"):
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else None,
-         Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).parent / "output")
+         Path(sys.argv[2]) if len(sys.argv) > 2 else OUTPUT_DIR)
