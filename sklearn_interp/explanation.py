@@ -286,7 +286,8 @@ class Explanation:
 
         Returns
         -------
-        ax : matplotlib Axes (or Figure for a multi-panel plot)
+        ax : matplotlib Axes, or a multi-panel plot's Figure or array of Axes
+            (the plot function's docstring says which).
         """
         from .plotting import get_plot
 

@@ -219,7 +219,10 @@ _PARAMETERS_DOC = """
     zeta : float, default=1.1
         Upper end of the gates' stretched interval, > 1.
     init_drop_rate : float, default=0.5
-        Initial probability of a closed gate, in (0, 1).
+        In (0, 1). Each gate's ``log_alpha`` starts at ``log((1 - p) / p)``
+        (plus small noise), with ``p`` this rate (Louizos et al.'s
+        ``droprate_init``): at 0.5 the deterministic gate starts at 0.5, and
+        a sampled gate is exactly 0 with probability of about 0.17.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(C, H, W)`` when images come flat as ``(n, C*H*W)``;
         images may also be passed as ``(n, H, W)`` or ``(n, C, H, W)``. The
@@ -262,7 +265,7 @@ _ATTRIBUTES_DOC = """
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when X was a DataFrame with string column names.
     input_shape_ : tuple of int
-        ``(p,)``.
+        ``(p,)`` for tables, ``(C, H, W)`` for images.
     input_offset_, input_scale_ : ndarray
         The standardization of X: level-1 GLM inputs are z-scores.
     net_ : skorch.NeuralNet
@@ -289,8 +292,8 @@ _NOTES_DOC = """
 
     References
     ----------
-    .. [1] J. Lu and K. Yang. "Feature leveling: interpretable deep networks
-       by separating low and high level features" (under review).
+    .. [1] Y. Lu and R. Yang. "Not All Features Are Equal: Feature Leveling
+       Deep Neural Networks for Better Interpretation". arXiv:1905.10009, 2019.
     .. [2] C. Louizos, M. Welling and D. P. Kingma. "Learning Sparse Neural
        Networks through L0 Regularization". ICLR 2018.
 """

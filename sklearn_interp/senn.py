@@ -295,9 +295,10 @@ class _SENN:
             examples with the largest h(x)_i, largest first;
             ``example_activations`` (concept, example): their h(x)_i;
             ``examples`` (concept, example, input axes...): those rows or images
-            in the units of X; and, for images, ``decoded_concepts`` (concept,
-            channel, height, width): the decoder's image of each concept at
-            its largest training value, the others at their mean. Raises
+            in the units of X; and, for learned concepts
+            (``concepts="autoencoder"``), ``decoded_concepts`` (concept, input
+            axes...): the decoder's output for each concept at its largest
+            training value, the others at their mean, in the units of X. Raises
             ValueError for ``concepts='input'``, whose concepts are the
             features themselves.
         """

@@ -47,7 +47,10 @@ def faithfulness_correlation(explainer, X, *, baseline=None, key="contributions"
     - a :class:`~sklearn_interp.PrototypeClassifier`'s prototypes: their
       terms ``W[k, j] d_j`` dropped from the logits;
     - a sparse representer's examples: their contributions dropped from the
-      explanation model h's scores, the scores being h's.
+      explanation model h's scores, the scores being h's;
+    - a feature leveling network's GLM inputs (features of every level and
+      the last hidden layer's units): their terms dropped from the GLM's
+      logits (or prediction).
 
     Parameters
     ----------

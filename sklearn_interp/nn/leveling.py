@@ -51,7 +51,7 @@ class FeatureLevelingNetwork(nn.Module):
     beta, gamma, zeta : float, default=2/3, -0.1, 1.1
         The hard-concrete gates' temperature and stretch (Louizos et al.).
     init_drop_rate : float, default=0.5
-        Initial probability of a closed gate.
+        Sets each gate's initial ``log_alpha`` (see :class:`HardConcreteGate`).
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_outputs, lam=0.0, beta=2 / 3, gamma=-0.1, zeta=1.1,
