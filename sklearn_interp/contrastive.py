@@ -176,7 +176,10 @@ class ContrastiveExplainer(BaseEstimator):
 
     References
     ----------
-    CDeepEx: Contrastive Deep Explanations (anonymous ICLR submission).
+    A. Feghahati, C. R. Shelton, M. J. Pazzani and K. Tang. "CDeepEx:
+    Contrastive Deep Explanations". ECAI 2020; this implementation follows
+    the text of its anonymous ICLR 2019 submission (equation and procedure
+    numbers are that text's).
     S. Joshi, O. Koyejo, B. Kim and J. Ghosh. "xGEMs: Generating Exemplars to
     Explain Black-Box Models". arXiv 2018.
     D. P. Bertsekas. Nonlinear Programming, 2nd ed., §4.2. Athena Scientific, 1999.
