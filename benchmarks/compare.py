@@ -26,8 +26,9 @@ and the UCI sets Pima, Yeast, Vehicle, Segment, the fetchers' sets with at least
   and both modes agree); ``IntegratedGradientsExplainer`` on the SENN models;
 - on 200 test rows (a stratified subset of the test split): accuracy (of the
   model, on the whole test split); the median faithfulness correlation
-  (§5.3, features replaced by the training mean, SENN's learned units and
-  the representer's examples removed by their terms); the median local
+  (§5.3, features replaced by the training mean; SENN's learned units, the
+  prototypes, the feature leveling GLM's inputs and the representer's
+  examples removed by their terms); the median local
   Lipschitz estimate (eq. 5 in input space) in the ε-ball (ε = 0.1, a
   budget of 6 explainer calls: half random restarts, half local
   search, seed 0) and, for SENN's own θ, by gradient ascent with the same
