@@ -10,6 +10,7 @@ tidy table per quantity, one Parquet file per partition.
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ def _check_dask_collection(X, owner):
     if isinstance(X, da.Array):
         if X.ndim < 2:
             raise ValueError(f"{owner} takes a Dask array of samples, shape (n_samples, ...); got {X.ndim}-D.")
+        if np.isnan(X.shape[0]):
+            raise ValueError(f"{owner} needs the Dask array's chunk sizes (unknown after a boolean selection): "
+                             "call X.compute_chunk_sizes() first.")
         return X.rechunk({axis: -1 for axis in range(1, X.ndim)})  # partitions split rows only
     raise TypeError(f"{owner} takes a Dask array or DataFrame (e.g. dask.array.from_array(X, chunks=(10000, -1)) "
                     f"or dask.dataframe.from_pandas(df, npartitions=8)); got {type(X).__name__}. For data in "
@@ -68,31 +72,47 @@ def predict(estimator, X, method="predict"):
     dask = _dask("predict")
     if not hasattr(estimator, method):
         raise ValueError(f"{type(estimator).__name__} has no method {method!r}.")
-    probe = getattr(estimator, method)(X.head(2) if hasattr(X, "head") else X[:2].compute())
-    probe = np.asarray(probe)
     fitted = dask.delayed(estimator, pure=True)  # one copy in the graph, not one per partition
     if hasattr(X, "map_partitions"):
-        return X.map_partitions(_frame_of, fitted, method, meta=_frame_of(X._meta, estimator, method))
-    meta = np.empty((0,) * probe.ndim, dtype=probe.dtype)
+        empty = _frame_of(_first_rows(X), estimator, method).iloc[:0]
+        return X.map_partitions(_frame_of, fitted, method, empty=empty, meta=empty)
+    probe = np.asarray(getattr(estimator, method)(_first_rows(X)))
+    empty = np.empty((0,) + probe.shape[1:], dtype=probe.dtype)
     if probe.ndim == 1:
-        return X.map_blocks(_call, fitted, method, drop_axis=list(range(1, X.ndim)), meta=meta)
-    return X.map_blocks(_call, fitted, method, drop_axis=list(range(2, X.ndim)),
-                        chunks=(X.chunks[0], (probe.shape[1],)), meta=meta)
+        return X.map_blocks(_call, fitted, method, empty, drop_axis=list(range(1, X.ndim)), meta=empty)
+    return X.map_blocks(_call, fitted, method, empty, drop_axis=list(range(2, X.ndim)),
+                        chunks=(X.chunks[0], (probe.shape[1],)), meta=empty)
 
 
-def _call(block, estimator, method):
-    return getattr(estimator, method)(block)
+def _first_rows(X, n=2):
+    """The first ``n`` rows of X, computed, from the first partitions that hold any: what the estimator is probed on."""
+    if hasattr(X, "head"):  # a DataFrame: head looks in one partition only
+        for i in range(X.npartitions):
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Insufficient elements", UserWarning)  # a short partition
+                head = X.partitions[i].head(n)
+            if len(head):
+                return head
+        rows = X.head(0)
+    else:
+        rows = X[:n].compute()
+    if not len(rows):
+        raise ValueError("X has no rows; pass a Dask collection with at least one row.")
+    return rows
 
 
-def _frame_of(frame, estimator, method):
-    """``method`` of a pandas partition as a Series or DataFrame indexed like it (an empty one for meta)."""
-    values = np.asarray(getattr(estimator, method)(frame)) if len(frame) else None
-    classes = getattr(estimator, "classes_", None)
-    if values is None:
-        width = len(classes) if method == "predict_proba" else 1
-        values = np.empty((0,) if width == 1 and method == "predict" else (0, width))
+def _call(block, estimator, method, empty):
+    return getattr(estimator, method)(block) if len(block) else empty
+
+
+def _frame_of(frame, estimator, method, empty=None):
+    """``method`` of a pandas partition as a Series or DataFrame indexed like it (``empty`` for no rows)."""
+    if not len(frame):
+        return empty
+    values = np.asarray(getattr(estimator, method)(frame))
     if values.ndim == 1:
         return pd.Series(values, index=frame.index, name=method)
+    classes = getattr(estimator, "classes_", None)
     columns = classes if method == "predict_proba" and classes is not None else range(values.shape[1])
     return pd.DataFrame(values, index=frame.index, columns=[str(c) for c in columns])
 
@@ -105,8 +125,9 @@ def explain_to_parquet(estimator, X, path, *, keys=None, overwrite=False, **kwar
     ``path/<key>/part-<partition>.parquet``, the tidy table of
     :meth:`Explanation.to_frame` (a column per axis, then ``value``). The
     ``sample`` column holds the DataFrame's index labels, or for a Dask
-    array the global row numbers. Each file is written to a temporary name
-    and renamed, so a stopped run leaves only whole files.
+    array the global row numbers. An empty partition writes no file. Each
+    file is written to a temporary name and renamed, so a stopped run leaves
+    only whole files.
 
     Parameters
     ----------
@@ -157,8 +178,7 @@ def explain_to_parquet(estimator, X, path, *, keys=None, overwrite=False, **kwar
 
 def _sample_keys(estimator, X, keys, kwargs):
     """The requested quantities, checked on an explanation of two rows."""
-    head = X.head(2) if hasattr(X, "head") else X[:2].compute()
-    sample = explain(estimator, head, **kwargs)
+    sample = explain(estimator, _first_rows(X), **kwargs)
     with_samples = [key for key, dims in sample.dims.items() if dims[:1] == ("sample",)]
     if keys is None:
         return with_samples
@@ -172,7 +192,9 @@ def _sample_keys(estimator, X, keys, kwargs):
 
 
 def _explain_part(estimator, part, offset, index, folders, kwargs):
-    """Explain one partition and write its files; returns its number of rows."""
+    """Explain one partition and write its files (none for an empty partition); returns its number of rows."""
+    if not len(part):
+        return 0
     explanation = explain(estimator, part, **kwargs)
     if offset is not None:
         explanation = explanation.assign_coords(sample=np.arange(offset, offset + len(part)))
