@@ -28,7 +28,8 @@ from sklearn.datasets import load_wine
 from sklearn_interp import datasets
 from sklearn_interp.datasets import ChecksumError, _base, _registry
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from .conftest import SHARED_DATA
+
 needs_shared = pytest.mark.skipif(
     not SHARED_DATA.is_dir(),
     reason=f"shared data folder not found at {SHARED_DATA} "

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SHARED_DATA
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PUBLIC_MODULES = ["sklearn_interp", "sklearn_interp.baselines", "sklearn_interp.datasets", "sklearn_interp.metrics",
@@ -64,9 +66,8 @@ PAGES = sorted(page.relative_to(DOCS) for page in DOCS.rglob("*.rst") if code_bl
 def test_the_code_of_a_docs_page_runs(page, tmp_path, monkeypatch):
     pytest.importorskip("matplotlib").use("Agg")
     monkeypatch.chdir(tmp_path)  # pages write files (explanations/, explanation.json)
-    data_home = ROOT.parent / "shared" / "data"
-    if data_home.is_dir():
-        monkeypatch.setenv("SKLEARN_INTERP_DATA", str(data_home))
+    if SHARED_DATA.is_dir():
+        monkeypatch.setenv("SKLEARN_INTERP_DATA", str(SHARED_DATA))
     namespace = {"__name__": "__docs__"}
     for block in code_blocks(DOCS / page):
         exec(compile(block, f"{page}", "exec"), namespace)  # noqa: S102 - the docs' own code
