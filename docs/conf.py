@@ -6,12 +6,14 @@ Add ``-D plot_gallery=0`` to lay out the gallery without running the examples.
 
 import os
 import re
-
+import sys
 from pathlib import Path
 
 import sklearn_interp
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for benchmarks.runner
+from benchmarks.runner import default_data_home  # noqa: E402
 
 project = "sklearn-interp"
 author = "the sklearn-interp developers"
@@ -49,9 +51,10 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "show_memory": False,
 }
-# the examples read their data from SKLEARN_INTERP_DATA; the project's shared data folder when it sits beside the checkout
-if "SKLEARN_INTERP_DATA" not in os.environ and (ROOT.parent / "shared" / "data").is_dir():
-    os.environ["SKLEARN_INTERP_DATA"] = str(ROOT.parent / "shared" / "data")
+# the examples read their data from SKLEARN_INTERP_DATA; else, as the benchmarks do, the project's shared data
+# folder when it sits beside the checkout
+if "SKLEARN_INTERP_DATA" not in os.environ and default_data_home():
+    os.environ["SKLEARN_INTERP_DATA"] = default_data_home()
 
 # "ndarray of shape (n_features_in_,)": in a numpydoc type, a name ending in "_" would be read as an
 # rst reference; escape it before numpydoc renders the docstring (as its xref_param_type would).
